@@ -1,0 +1,198 @@
+"""Checks on how the parts are wired: queue, DLQ, processor, table."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from checker.checks.common import (
+    LAMBDA_TIMEOUT,
+    SQS_RETENTION_PERIOD,
+    SQS_VISIBILITY_TIMEOUT,
+    as_mapping,
+    number,
+    require,
+    unresolved,
+)
+from checker.evaluate import Context, Outcome, Violation
+from checker.lifecycle import deprecation_date
+from checker.recognise import FUNCTION_TYPES, QUEUE_TYPE, TABLE_TYPES, dead_letter_target
+from checker.resolver import Unknown, refs_in
+
+
+def order_queue_is_standard(context: Context) -> Iterator[Outcome]:
+    queue = context.arch.order_queue
+    if queue is None:
+        queues = [resource.logical_id for resource in context.resolved.of_type(QUEUE_TYPE)]
+        why = (
+            "the template has no SQS queue"
+            if not queues
+            else f"none of its queues ({', '.join(queues)}) triggers a Lambda function, so none can be told to be the order queue"
+        )
+        yield Violation(None, ("Resources",), f"No order queue: {why}.")
+        return
+    fifo = context.resource(queue).properties.get("FifoQueue")
+    if isinstance(fifo, Unknown):
+        yield unresolved(context.resource(queue), "FifoQueue", fifo)
+    elif fifo is True or str(fifo).lower() == "true":
+        yield Violation(queue, ("Properties", "FifoQueue"), f"The order queue {queue} is a FIFO queue (FifoQueue: true).")
+
+
+def processor_runtime_is_current_nodejs(context: Context) -> Iterator[Outcome]:
+    processor = context.arch.processor
+    if processor is None:
+        functions = [resource.logical_id for resource in context.resolved.of_type(*FUNCTION_TYPES)]
+        why = (
+            "the template has no Lambda function"
+            if not functions
+            else f"no SQS queue triggers any of its functions ({', '.join(functions)})"
+        )
+        yield Violation(None, ("Resources",), f"No processor function: {why}.")
+        return
+    runtime = context.resource(processor).properties.get("Runtime")
+    if isinstance(runtime, Unknown):
+        yield unresolved(context.resource(processor), "Runtime", runtime)
+        return
+    if not isinstance(runtime, str) or not runtime.startswith("nodejs"):
+        observed = f"runtime {runtime}" if runtime is not None else "no Runtime (a container image or missing)"
+        yield Violation(processor, ("Properties", "Runtime"), f"The processor {processor} has {observed}, not Node.js.")
+        return
+    deprecated = deprecation_date(runtime)
+    if deprecated is not None and deprecated <= context.today:
+        yield Violation(
+            processor,
+            ("Properties", "Runtime"),
+            f"The processor {processor} runs {runtime}, deprecated since {deprecated.isoformat()}.",
+        )
+
+
+def queue_triggers_processor(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "order_queue", "processor")
+    if absent:
+        yield absent
+    elif context.arch.mapping is None:
+        yield Violation(
+            context.arch.order_queue,
+            (),
+            f"No AWS::Lambda::EventSourceMapping connects the order queue {context.arch.order_queue} "
+            f"to the processor {context.arch.processor}.",
+        )
+
+
+def status_table_exists(context: Context) -> Iterator[Outcome]:
+    if context.arch.status_table is None:
+        tables = [resource.logical_id for resource in context.resolved.of_type(*TABLE_TYPES)]
+        why = "the template has no DynamoDB table" if not tables else f"several tables ({', '.join(tables)}) and the processor references none"
+        yield Violation(None, ("Resources",), f"No status table: {why}.")
+
+
+def processor_references_table(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "processor", "status_table")
+    if absent:
+        yield absent
+        return
+    processor, table = context.arch.processor, context.arch.status_table
+    environment = context.resource(processor).properties.get("Environment")
+    variables = environment.get("Variables") if isinstance(environment, dict) else None
+    if isinstance(variables, dict) and table in refs_in(variables):
+        return
+    if isinstance(variables, dict) and variables:
+        hardcoded = [name for name, value in variables.items() if value == context.resolved.name_of(table)]
+        detail = (
+            f"{', '.join(hardcoded)} holds the table name as a literal"
+            if hardcoded
+            else f"none of its variables ({', '.join(map(str, variables))}) references {table}"
+        )
+        yield Violation(processor, ("Properties", "Environment", "Variables"), f"The processor's environment does not reference the status table: {detail}.")
+    else:
+        yield Violation(processor, ("Properties", "Environment"), f"The processor {processor} has no environment variable referencing the status table {table}.")
+
+
+def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "order_queue")
+    if absent:
+        yield absent
+        return
+    queue = context.resource(context.arch.order_queue)
+    policy = queue.properties.get("RedrivePolicy")
+    if isinstance(policy, Unknown):
+        yield unresolved(queue, "RedrivePolicy", policy)
+        return
+    policy = as_mapping(policy)
+    note = _dead_letter_config_note(context)
+    if policy is None:
+        yield Violation(queue.logical_id, ("Properties", "RedrivePolicy"), f"The order queue {queue.logical_id} has no RedrivePolicy.{note}")
+        return
+    target = dead_letter_target(context.resolved, queue)
+    if target is None:
+        yield Violation(
+            queue.logical_id,
+            ("Properties", "RedrivePolicy", "deadLetterTargetArn"),
+            f"The RedrivePolicy of {queue.logical_id} does not point at another SQS queue of the template.{note}",
+        )
+    elif "maxReceiveCount" not in policy:
+        yield Violation(queue.logical_id, ("Properties", "RedrivePolicy"), f"The RedrivePolicy of {queue.logical_id} has no maxReceiveCount.")
+
+
+def _dead_letter_config_note(context: Context) -> str:
+    processor = context.arch.processor
+    if processor and "DeadLetterConfig" in context.resource(processor).properties:
+        return (
+            f" The processor {processor} sets DeadLetterConfig instead, but that only catches failed asynchronous "
+            "invocations and never sees messages that fail when SQS triggers the function."
+        )
+    return ""
+
+
+def dlq_outlives_order_queue(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "order_queue", "dlq")
+    if absent:
+        yield absent
+        return
+    queue, dlq = context.resource(context.arch.order_queue), context.resource(context.arch.dlq)
+    queue_retention = number(queue, "MessageRetentionPeriod", SQS_RETENTION_PERIOD)
+    dlq_retention = number(dlq, "MessageRetentionPeriod", SQS_RETENTION_PERIOD)
+    for resource, value in ((queue, queue_retention), (dlq, dlq_retention)):
+        if isinstance(value, Unknown):
+            yield unresolved(resource, "MessageRetentionPeriod", value)
+            return
+    if dlq_retention <= queue_retention:
+        yield Violation(
+            dlq.logical_id,
+            ("Properties", "MessageRetentionPeriod"),
+            f"The DLQ {dlq.logical_id} keeps messages {dlq_retention} s, not longer than the order queue's {queue_retention} s.",
+        )
+
+
+def _compare_visibility(context: Context, factor: int, message: str) -> Iterator[Outcome]:
+    absent = require(context, "order_queue", "processor")
+    if absent:
+        yield absent
+        return
+    queue, processor = context.resource(context.arch.order_queue), context.resource(context.arch.processor)
+    visibility = number(queue, "VisibilityTimeout", SQS_VISIBILITY_TIMEOUT)
+    timeout = number(processor, "Timeout", LAMBDA_TIMEOUT)
+    for resource, name, value in ((queue, "VisibilityTimeout", visibility), (processor, "Timeout", timeout)):
+        if isinstance(value, Unknown):
+            yield unresolved(resource, name, value)
+            return
+    if visibility < factor * timeout:
+        yield Violation(
+            queue.logical_id,
+            ("Properties", "VisibilityTimeout"),
+            message.format(queue=queue.logical_id, visibility=visibility, processor=processor.logical_id, timeout=timeout, needed=factor * timeout),
+        )
+
+
+def visibility_covers_timeout(context: Context) -> Iterator[Outcome]:
+    return _compare_visibility(
+        context, 1, "The order queue {queue} has VisibilityTimeout {visibility} s, shorter than the processor {processor}'s Timeout {timeout} s."
+    )
+
+
+def visibility_six_times_timeout(context: Context) -> Iterator[Outcome]:
+    return _compare_visibility(
+        context,
+        6,
+        "The order queue {queue} has VisibilityTimeout {visibility} s, below six times the processor {processor}'s Timeout {timeout} s ({needed} s).",
+    )
+

@@ -1,0 +1,113 @@
+"""Checks that read the processor's inline Node.js code (Code.ZipFile)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator
+
+from checker.checks.common import as_list, require
+from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.jscode import CodeFacts, CodeParseError, analyse_node_code
+from checker.resolver import Unknown
+
+CODE_PATH = ("Properties", "Code", "ZipFile")
+
+
+@lru_cache(maxsize=64)
+def _analyse(source: str) -> CodeFacts | CodeParseError:
+    try:
+        return analyse_node_code(source)
+    except CodeParseError as error:
+        return error
+
+
+def _inline_code(context: Context) -> CodeFacts | Outcome:
+    """The processor's code facts, or the outcome that says why the code cannot be judged."""
+    absent = require(context, "processor")
+    if absent:
+        return absent
+    processor = context.resource(context.arch.processor)
+    runtime = processor.properties.get("Runtime")
+    if isinstance(runtime, Unknown):
+        return Unresolved(f"the runtime of {processor.logical_id} cannot be resolved: {runtime.reason}")
+    if not (isinstance(runtime, str) and runtime.startswith("nodejs")):
+        return NotApplicable(f"the processor's runtime is {runtime}, not Node.js")
+    code = processor.properties.get("Code")
+    source = code.get("ZipFile") if isinstance(code, dict) else None
+    if isinstance(source, Unknown):
+        return Unresolved(f"the inline code of {processor.logical_id} cannot be resolved: {source.reason}")
+    if not isinstance(source, str):
+        return NotApplicable("the processor's code is not inline (Code.ZipFile)")
+    facts = _analyse(source)
+    if isinstance(facts, CodeParseError):
+        return Unresolved(f"the inline code of {processor.logical_id} cannot be parsed: {facts}")
+    return facts
+
+
+def handles_errors(context: Context) -> Iterator[Outcome]:
+    facts = _inline_code(context)
+    if not isinstance(facts, CodeFacts):
+        yield facts
+        return
+    processor = context.arch.processor
+    if not facts.has_try_catch:
+        yield Violation(processor, CODE_PATH, f"The inline code of {processor} has no try/catch around the processing.")
+        return
+    for catch in facts.catches:
+        if not catch.logs_error:
+            what = "rethrows the error without logging it" if catch.rethrows else "swallows the error without logging it"
+            yield Violation(
+                processor,
+                CODE_PATH,
+                f"The catch block at line {catch.line} of {processor}'s inline code {what} (no console.error or logger error call).",
+            )
+
+
+def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
+    facts = _inline_code(context)
+    if not isinstance(facts, CodeFacts):
+        yield facts
+        return
+    absent = require(context, "mapping")
+    if absent:
+        yield absent
+        return
+    mapping = context.resource(context.arch.mapping)
+    types = mapping.properties.get("FunctionResponseTypes")
+    if isinstance(types, Unknown):
+        yield Unresolved(f"FunctionResponseTypes of {mapping.logical_id} cannot be resolved: {types.reason}")
+        return
+    reports = "ReportBatchItemFailures" in as_list(types)
+    processor = context.arch.processor
+    if reports and not facts.returns_batch_item_failures:
+        yield Violation(
+            processor,
+            CODE_PATH,
+            f"{mapping.logical_id} reports batch item failures, but the inline code of {processor} never returns batchItemFailures.",
+        )
+    elif facts.returns_batch_item_failures and not reports:
+        yield Violation(
+            mapping.logical_id,
+            ("Properties", "FunctionResponseTypes"),
+            f"The inline code of {processor} returns batchItemFailures (line {facts.batch_item_failures_line}), but "
+            f"{mapping.logical_id} lacks ReportBatchItemFailures, so AWS ignores them and failed orders are deleted.",
+        )
+
+
+def failures_recorded(context: Context) -> Iterator[Outcome]:
+    facts = _inline_code(context)
+    if not isinstance(facts, CodeFacts):
+        yield facts
+        return
+    absent = require(context, "status_table")
+    if absent:
+        yield absent
+        return
+    if not any(catch.writes_dynamodb for catch in facts.catches):
+        processor = context.arch.processor
+        where = "has no catch block" if not facts.catches else "writes nothing to DynamoDB from its catch blocks"
+        yield Violation(
+            processor,
+            CODE_PATH,
+            f"The inline code of {processor} {where}, so failed orders are never recorded in the status table.",
+        )

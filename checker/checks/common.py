@@ -1,0 +1,115 @@
+"""Helpers several checks share: defaults, parts, values, policy statements."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterator
+
+from checker.evaluate import Context, NotApplicable, Unresolved, Violation
+from checker.resolver import ResolvedResource, Unknown
+
+# CloudFormation's defaults for the properties the rules compare.
+SQS_VISIBILITY_TIMEOUT = 30
+SQS_RETENTION_PERIOD = 345600
+LAMBDA_TIMEOUT = 3
+LAMBDA_MEMORY = 128
+
+PART_NAMES = {
+    "order_queue": "order queue",
+    "dlq": "dead-letter queue",
+    "processor": "processor function",
+    "status_table": "status table",
+    "mapping": "event source mapping from the order queue to the processor",
+}
+
+
+def missing(*parts: str) -> NotApplicable:
+    return NotApplicable("the template has no " + " and no ".join(PART_NAMES[part] for part in parts))
+
+
+def require(context: Context, *parts: str) -> NotApplicable | None:
+    """NotApplicable naming the missing parts, or None when all exist."""
+    absent = [part for part in parts if getattr(context.arch, part) is None]
+    return missing(*absent) if absent else None
+
+
+def number(resource: ResolvedResource, name: str, default: int) -> int | float | Unknown:
+    """A numeric property with CloudFormation's default; numbers written as strings count."""
+    value = resource.properties.get(name, default)
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return Unknown(f"{name} is {value!r}, not a number")
+    try:
+        return float(value) if isinstance(value, str) and "." in value else int(value)
+    except (TypeError, ValueError):
+        return Unknown(f"{name} is {value!r}, not a number")
+
+
+def unresolved(resource: ResolvedResource, name: str, value: Unknown) -> Unresolved:
+    return Unresolved(f"{resource.logical_id}.{name} cannot be resolved: {value.reason}")
+
+
+def as_mapping(value: object) -> dict | None:
+    """A mapping, also when written as a JSON string (RedrivePolicy, policy documents)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def as_list(value: object) -> list:
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
+# --- IAM policy statements written in the template --------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    resource: str
+    path: tuple[str | int, ...]  # from the resource to the statement
+    body: dict
+
+
+POLICY_TYPES = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group")
+
+
+def _document_statements(resource: str, path: tuple, document: object) -> Iterator[Statement]:
+    if not isinstance(document, dict):
+        return
+    statements = document.get("Statement")
+    if isinstance(statements, dict):
+        yield Statement(resource, (*path, "Statement"), statements)
+    elif isinstance(statements, list):
+        for index, statement in enumerate(statements):
+            if isinstance(statement, dict):
+                yield Statement(resource, (*path, "Statement", index), statement)
+
+
+def policy_documents(resource: ResolvedResource) -> Iterator[tuple[tuple, object]]:
+    """(path, document) of every identity policy a resource writes inline."""
+    properties = resource.properties
+    if resource.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        yield ("Properties", "PolicyDocument"), properties.get("PolicyDocument")
+    policies = properties.get("Policies")
+    if isinstance(policies, list):
+        for index, policy in enumerate(policies):
+            if isinstance(policy, dict):
+                yield ("Properties", "Policies", index, "PolicyDocument"), policy.get("PolicyDocument")
+
+
+def template_statements(context: Context) -> Iterator[Statement]:
+    """Every identity-policy statement the template writes (not those of attached managed policies)."""
+    for resource in context.resolved.of_type(*POLICY_TYPES):
+        for path, document in policy_documents(resource):
+            yield from _document_statements(resource.logical_id, path, as_mapping(document))
+
+
+def statement_key(statement: Statement, key: str) -> tuple[str | int, ...]:
+    return (*statement.path, key)

@@ -1,0 +1,21 @@
+"""Cost checks that need more than one resource (the rest are Guard rules in rules/)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from checker.evaluate import Context, Outcome, Violation
+from checker.recognise import FUNCTION_TYPES, log_group_name_of, log_groups_of
+
+
+def every_function_has_log_group(context: Context) -> Iterator[Outcome]:
+    for function in context.resolved.of_type(*FUNCTION_TYPES):
+        if log_groups_of(context.resolved, function.logical_id):
+            continue
+        expected = log_group_name_of(context.resolved, function.logical_id)
+        yield Violation(
+            function.logical_id,
+            (),
+            f"The function {function.logical_id} has no AWS::Logs::LogGroup for its logs ({expected}) in the template; "
+            "Lambda would create one that never expires.",
+        )

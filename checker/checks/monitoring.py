@@ -1,0 +1,115 @@
+"""Checks on what watches the system: log groups, alarms, the dashboard, the Logs Insights query."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+from checker.checks.common import as_list, require
+from checker.evaluate import Context, Outcome, Violation
+from checker.recognise import alarms_watching, log_group_name_of, refers_to
+from checker.resolver import Unknown
+
+
+def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimension: str) -> Iterator[Outcome]:
+    absent = require(context, part)
+    if absent:
+        yield absent
+        return
+    subject = getattr(context.arch, part)
+    if not alarms_watching(context.resolved, namespace, metric, dimension, subject):
+        yield Violation(
+            subject,
+            (),
+            f"No AWS::CloudWatch::Alarm watches {namespace} {metric} with dimension {dimension} referring to {subject}.",
+        )
+
+
+def processor_errors_alarm(context: Context) -> Iterator[Outcome]:
+    return _alarm_check(context, "processor", "AWS/Lambda", "Errors", "FunctionName")
+
+
+def dlq_depth_alarm(context: Context) -> Iterator[Outcome]:
+    return _alarm_check(context, "dlq", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName")
+
+
+def processor_duration_alarm(context: Context) -> Iterator[Outcome]:
+    return _alarm_check(context, "processor", "AWS/Lambda", "Duration", "FunctionName")
+
+
+def dashboard_shows_components(context: Context) -> Iterator[Outcome]:
+    parts = {part: getattr(context.arch, part) for part in ("order_queue", "dlq", "processor")}
+    wanted = {part: logical_id for part, logical_id in parts.items() if logical_id}
+    dashboards = context.resolved.of_type("AWS::CloudWatch::Dashboard")
+    if not dashboards:
+        yield Violation(None, ("Resources",), "The template has no AWS::CloudWatch::Dashboard.")
+        return
+    best: list[str] | None = None
+    best_dashboard = dashboards[0]
+    for dashboard in dashboards:
+        body = dashboard.properties.get("DashboardBody")
+        if isinstance(body, Unknown):
+            continue
+        absent = [logical_id for logical_id in wanted.values() if not _mentions(context, body, logical_id)]
+        if best is None or len(absent) < len(best):
+            best, best_dashboard = absent, dashboard
+    if best is None:
+        yield Violation(best_dashboard.logical_id, ("Properties", "DashboardBody"), "The dashboard body cannot be resolved.")
+    elif best:
+        yield Violation(
+            best_dashboard.logical_id,
+            ("Properties", "DashboardBody"),
+            f"The dashboard {best_dashboard.logical_id} does not show {', '.join(best)}.",
+        )
+
+
+def _mentions(context: Context, body: object, logical_id: str) -> bool:
+    """A dashboard body refers to a resource by reference, or names it literally."""
+    if refers_to(context.resolved, body, logical_id):
+        return True
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+    return isinstance(body, str) and str(context.resolved.name_of(logical_id)) in body
+
+
+def logs_insights_query(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "processor")
+    if absent:
+        yield absent
+        return
+    processor = context.arch.processor
+    targets = [context.arch.processor_log_group] if context.arch.processor_log_group else []
+    expected_name = log_group_name_of(context.resolved, processor)
+    for query in context.resolved.of_type("AWS::Logs::QueryDefinition"):
+        for name in as_list(query.properties.get("LogGroupNames")):
+            if name == expected_name or any(refers_to(context.resolved, name, target) for target in targets):
+                return
+    yield Violation(
+        processor,
+        (),
+        f"No AWS::Logs::QueryDefinition targets the processor's log group ({expected_name}).",
+    )
+
+
+def alarm_topic_key_usable(context: Context) -> Iterator[Outcome]:
+    topics = {topic.logical_id: topic for topic in context.resolved.of_type("AWS::SNS::Topic")}
+    for topic in topics.values():
+        key = topic.properties.get("KmsMasterKeyId")
+        if not (isinstance(key, str) and key.endswith("alias/aws/sns")):
+            continue
+        alarms = [
+            alarm.logical_id
+            for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm")
+            if any(
+                refers_to(context.resolved, action, topic.logical_id)
+                for field in ("AlarmActions", "OKActions", "InsufficientDataActions")
+                for action in as_list(alarm.properties.get(field))
+            )
+        ]
+        if alarms:
+            yield Violation(
+                topic.logical_id,
+                ("Properties", "KmsMasterKeyId"),
+                f"The topic {topic.logical_id} is encrypted with the AWS managed key alias/aws/sns, which CloudWatch cannot use: "
+                f"{', '.join(alarms)} will never notify anyone.",
+            )

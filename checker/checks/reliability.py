@@ -1,0 +1,78 @@
+"""Reliability checks across resources (PITR and deletion protection are Guard rules in rules/)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from checker.checks.common import as_list, as_mapping, require, unresolved
+from checker.evaluate import Context, NotApplicable, Outcome, Violation
+from checker.resolver import Unknown
+
+
+def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "mapping")
+    if absent:
+        yield absent
+        return
+    mapping = context.resource(context.arch.mapping)
+    types = mapping.properties.get("FunctionResponseTypes")
+    if isinstance(types, Unknown):
+        yield unresolved(mapping, "FunctionResponseTypes", types)
+    elif "ReportBatchItemFailures" not in as_list(types):
+        yield Violation(
+            mapping.logical_id,
+            ("Properties", "FunctionResponseTypes"),
+            f"The event source mapping {mapping.logical_id} does not set FunctionResponseTypes: [ReportBatchItemFailures].",
+        )
+
+
+def enough_receives_before_dlq(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "order_queue")
+    if absent:
+        yield absent
+        return
+    queue = context.resource(context.arch.order_queue)
+    policy = as_mapping(queue.properties.get("RedrivePolicy"))
+    if policy is None or "maxReceiveCount" not in policy:
+        yield NotApplicable("the order queue has no redrive policy with a maxReceiveCount")
+        return
+    count = policy["maxReceiveCount"]
+    if isinstance(count, Unknown):
+        yield unresolved(queue, "RedrivePolicy.maxReceiveCount", count)
+        return
+    minimum = context.parameters["min_receive_count"]
+    try:
+        too_few = int(count) < minimum  # type: ignore[arg-type, operator]
+    except (TypeError, ValueError):
+        yield Violation(queue.logical_id, ("Properties", "RedrivePolicy", "maxReceiveCount"), f"maxReceiveCount {count!r} is not a number.")
+        return
+    if too_few:
+        yield Violation(
+            queue.logical_id,
+            ("Properties", "RedrivePolicy", "maxReceiveCount"),
+            f"The order queue {queue.logical_id} moves a message to the DLQ after {count} receives; at least {minimum} are expected.",
+        )
+
+
+def processor_spans_zones(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "processor")
+    if absent:
+        yield absent
+        return
+    processor = context.resource(context.arch.processor)
+    vpc = processor.properties.get("VpcConfig")
+    if vpc is None:
+        return
+    if isinstance(vpc, Unknown):
+        yield unresolved(processor, "VpcConfig", vpc)
+        return
+    subnets = vpc.get("SubnetIds") if isinstance(vpc, dict) else None
+    if isinstance(subnets, Unknown):
+        yield unresolved(processor, "VpcConfig.SubnetIds", subnets)
+    elif len(as_list(subnets)) < 2:
+        yield Violation(
+            processor.logical_id,
+            ("Properties", "VpcConfig", "SubnetIds"),
+            f"The processor {processor.logical_id} runs in a VPC with {len(as_list(subnets))} subnet(s): a single Availability Zone.",
+        )
+

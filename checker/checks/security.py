@@ -1,0 +1,293 @@
+"""Security checks: IAM written in the template, the processor's permissions, secrets, hardcoded ids, queue policies."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+from checker import iam
+from checker.checks.common import (
+    Statement,
+    as_list,
+    as_mapping,
+    policy_documents,
+    require,
+    statement_key,
+    template_statements,
+)
+from checker.evaluate import Context, Outcome, Unresolved, Violation
+from checker.recognise import log_group_name_of
+from checker.resolver import RefStr
+
+
+def _list_entries(statement: Statement, key: str) -> Iterator[tuple[tuple, object]]:
+    """(path, value) of each entry of Action/Resource/..., addressing list items by index."""
+    value = statement.body.get(key)
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield (*statement_key(statement, key), index), item
+    elif value is not None:
+        yield statement_key(statement, key), value
+
+
+def _allows(statement: Statement) -> bool:
+    return statement.body.get("Effect") == "Allow"
+
+
+def no_wildcard_actions(context: Context) -> Iterator[Outcome]:
+    for statement in template_statements(context):
+        if not _allows(statement):
+            continue
+        if "NotAction" in statement.body:
+            yield Violation(
+                statement.resource,
+                statement_key(statement, "NotAction"),
+                f"{statement.resource} allows everything except {statement.body['NotAction']} (NotAction with Allow).",
+            )
+        for path, action in _list_entries(statement, "Action"):
+            if isinstance(action, str) and iam.is_wildcard_action(action):
+                yield Violation(statement.resource, path, f"{statement.resource} allows the wildcard action '{action}'.")
+
+
+def _needs_resource_scope(actions: list[str]) -> list[str]:
+    """Actions of a statement that have a required resource type in AWS's IAM data."""
+    scoped: list[str] = []
+    for action in actions:
+        if action == "*":
+            return ["*"]
+        scoped.extend(iam.actions_with_required_resource(action))
+    return scoped
+
+
+def no_wildcard_resources(context: Context) -> Iterator[Outcome]:
+    for statement in template_statements(context):
+        if not _allows(statement) or "Action" not in statement.body:
+            continue
+        actions = [action for action in as_list(statement.body.get("Action")) if isinstance(action, str)]
+        for path, resource in _list_entries(statement, "Resource"):
+            if not isinstance(resource, str) or not iam.is_wildcard_resource_arn(resource):
+                continue
+            scoped = _needs_resource_scope(actions)
+            if scoped:
+                shown = ", ".join(scoped[:4]) + (f" and {len(scoped) - 4} more" if len(scoped) > 4 else "")
+                yield Violation(
+                    statement.resource,
+                    path,
+                    f"{statement.resource} allows {shown} on '{resource}', though these actions can be scoped to specific resources.",
+                )
+
+
+def no_broad_managed_policies(context: Context) -> Iterator[Outcome]:
+    for role in context.resolved.of_type("AWS::IAM::Role"):
+        for index, arn in enumerate(as_list(role.properties.get("ManagedPolicyArns"))):
+            broad = iam.broad_managed_policy(arn) if isinstance(arn, str) else None
+            if broad:
+                yield Violation(
+                    role.logical_id,
+                    ("Properties", "ManagedPolicyArns", index),
+                    f"The role {role.logical_id} attaches the AWS managed policy {broad}.",
+                )
+
+
+# --- SEC004: what the processor must be allowed to do ------------------------------
+
+
+def _role_statements(context: Context, role: str) -> list[dict]:
+    """Every statement that applies to the role: inline, attached template policies, AWS managed policies."""
+    statements: list[dict] = []
+    resource = context.resource(role)
+    for _, document in policy_documents(resource):
+        statements.extend(iam.statements_of(as_mapping(document)))
+    for arn in as_list(resource.properties.get("ManagedPolicyArns")):
+        statements.extend(_managed_statements(context, arn))
+    for policy in context.resolved.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        if any(_names_role(context, entry, role) for entry in as_list(policy.properties.get("Roles"))):
+            statements.extend(iam.statements_of(as_mapping(policy.properties.get("PolicyDocument"))))
+    return statements
+
+
+def _managed_statements(context: Context, arn: object) -> list[dict]:
+    if isinstance(arn, RefStr):
+        for logical_id in arn.refs:
+            if logical_id in context.resolved.resources and context.resource(logical_id).type == "AWS::IAM::ManagedPolicy":
+                return iam.statements_of(as_mapping(context.resource(logical_id).properties.get("PolicyDocument")))
+    document = iam.managed_policy_document(arn) if isinstance(arn, str) else None
+    return iam.statements_of(document) if document else []
+
+
+def _names_role(context: Context, entry: object, role: str) -> bool:
+    return (isinstance(entry, RefStr) and role in entry.refs) or entry == context.resolved.name_of(role)
+
+
+def _arn_fields(arn: str) -> list[str]:
+    return arn.split(":", 5)
+
+
+def _covers(context: Context, logical_id: str, arns: tuple[str, ...]) -> Callable[[object], bool]:
+    """Does a policy Resource entry cover the subject? `*`, a reference to it, or an ARN pattern matching it."""
+
+    def covers(entry: object) -> bool:
+        if isinstance(entry, RefStr) and logical_id in entry.refs:
+            return True
+        if not isinstance(entry, str):
+            return False
+        return any(iam.arn_matches(_lenient(entry, arn), arn) for arn in arns)
+
+    return covers
+
+
+def _lenient(pattern: str, arn: str) -> str:
+    """Let a literal region or account in a policy match the stack's own (symbolic) ones."""
+    pattern_fields, arn_fields = _arn_fields(pattern), _arn_fields(arn)
+    if len(pattern_fields) == 6 and len(arn_fields) == 6:
+        for index in (3, 4):
+            if arn_fields[index].startswith("<AWS::"):
+                pattern_fields[index] = "*"
+        return ":".join(pattern_fields)
+    return pattern
+
+
+_NEEDS = (
+    ("order_queue", ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"), "all"),
+    ("status_table", ("dynamodb:PutItem", "dynamodb:UpdateItem"), "any"),
+    ("log_group", ("logs:CreateLogStream", "logs:PutLogEvents"), "all"),
+)
+
+
+def _subject_arns(context: Context, part: str) -> tuple[str | None, tuple[str, ...]]:
+    if part == "log_group":
+        name = log_group_name_of(context.resolved, context.arch.processor)
+        base = f"arn:aws:logs:<AWS::Region>:<AWS::AccountId>:log-group:{name}"
+        return context.arch.processor_log_group, (base, f"{base}:log-stream:<stream>")
+    logical_id = getattr(context.arch, part)
+    if logical_id is None:
+        return None, ()
+    arn = context.resolved.get_att(logical_id, "Arn")
+    return logical_id, (arn,) if isinstance(arn, str) else ()
+
+
+def processor_role_permissions(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "processor")
+    if absent:
+        yield absent
+        return
+    role = context.arch.processor_role
+    if role is None:
+        yield Unresolved(f"the role of {context.arch.processor} is not defined in this template, so its permissions cannot be read")
+        return
+    statements = _role_statements(context, role)
+    lacking: list[str] = []
+    for part, actions, mode in _NEEDS:
+        if part != "log_group" and getattr(context.arch, part) is None:
+            continue
+        logical_id, arns = _subject_arns(context, part)
+        covers = _covers(context, logical_id or "", arns)
+        granted = [action for action in actions if iam.allows(statements, action, covers)]
+        subject = logical_id or (arns[0] if arns else part)
+        if mode == "all":
+            lacking.extend(f"{action} on {subject}" for action in actions if action not in granted)
+        elif not granted:
+            lacking.append(f"{' or '.join(actions)} on {subject}")
+    if lacking:
+        yield Violation(role, ("Properties",), f"The processor's role {role} lacks {'; '.join(lacking)}.")
+
+
+# --- secrets and hardcoded identifiers in the source ----------------------------------
+
+_SECRET_NAME = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|credential|private[_-]?key", re.IGNORECASE)
+_ACCESS_KEY = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+
+
+def _source_strings(node: object, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """Every string written in the source under `node`, with its path (iterative: sources may be deep)."""
+    stack = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            yield where, item
+        elif isinstance(item, dict):
+            stack.extend((value, (*where, key)) for key, value in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend((value, (*where, index)) for index, value in reversed(list(enumerate(item))))
+
+
+def _literal(value: object) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value) != ""
+
+
+def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
+    data = context.template.data
+    parameters = data.get("Parameters")
+    if isinstance(parameters, dict):
+        for name, spec in parameters.items():
+            if not _SECRET_NAME.search(name) or not isinstance(spec, dict):
+                continue
+            if _literal(spec.get("Default")):
+                yield Violation(None, ("Parameters", name, "Default"), f"The secret-named parameter {name} has a literal Default.")
+            if spec.get("NoEcho") not in (True, "true", "True"):
+                yield Violation(None, ("Parameters", name), f"The secret-named parameter {name} is not NoEcho: true.")
+    for logical_id, resource in context.template.resources.items():
+        properties = resource.get("Properties")
+        environment = properties.get("Environment") if isinstance(properties, dict) else None
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        if isinstance(variables, dict):
+            for name, value in variables.items():
+                if _SECRET_NAME.search(name) and _literal(value):
+                    yield Violation(
+                        logical_id,
+                        ("Properties", "Environment", "Variables", name),
+                        f"The environment variable {name} of {logical_id} holds a literal secret value.",
+                    )
+    for path, text in _source_strings(data, ()):
+        if _ACCESS_KEY.search(text):
+            resource = path[1] if len(path) > 1 and path[0] == "Resources" else None
+            relative = path[2:] if resource else path
+            yield Violation(resource, relative, "A value shaped like an AWS access key id is written in the template.")
+
+
+_ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+_REGION = re.compile(r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9]\b")
+_MANAGED_POLICY = re.compile(r"^arn:[a-z-]+:iam::aws:policy/")
+_SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules")
+
+
+def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
+    for section, node in context.template.data.items():
+        if section in _SKIPPED_SECTIONS:
+            continue
+        for path, text in _source_strings(node, (section,)):
+            if _MANAGED_POLICY.match(text) or (path and path[-1] in ("Description", "AlarmDescription")):
+                continue
+            found = _ACCOUNT.search(text) or _REGION.search(text)
+            if found:
+                kind = "an account id" if found.re is _ACCOUNT else "a region"
+                pseudo = "AWS::AccountId" if found.re is _ACCOUNT else "AWS::Region"
+                resource = path[1] if len(path) > 1 and path[0] == "Resources" else None
+                relative = path[2:] if resource else path
+                yield Violation(
+                    resource,
+                    relative,
+                    f"'{found.group(0)}' is {kind} written into the template; use ${{{pseudo}}} or a reference.",
+                )
+
+
+def queue_policies_not_public(context: Context) -> Iterator[Outcome]:
+    for policy in context.resolved.of_type("AWS::SQS::QueuePolicy"):
+        document = as_mapping(policy.properties.get("PolicyDocument"))
+        statements = document.get("Statement") if document else None
+        entries = list(enumerate(statements)) if isinstance(statements, list) else [(None, statements)]
+        for index, statement in entries:
+            if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or statement.get("Condition"):
+                continue
+            if _public(statement.get("Principal")):
+                where = ("Properties", "PolicyDocument", "Statement", *(() if index is None else (index,)), "Principal")
+                yield Violation(policy.logical_id, where, f"The queue policy {policy.logical_id} allows any principal ('*') without a condition.")
+
+
+def _public(principal: object) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return any(entry == "*" for entry in as_list(principal.get("AWS")))
+    return False
+

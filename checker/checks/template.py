@@ -1,0 +1,91 @@
+"""Checks on the template as a document: cfn-lint's verdict and references to undefined names."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.resolver import PSEUDO_PARAMETERS
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
+    if not context.options.get("cfn_lint", True):
+        yield NotApplicable("the cfn-lint pass was turned off (--no-cfn-lint)")
+        return
+    from checker.cfnlint_pass import LintFailure, lint_errors
+
+    try:
+        errors = lint_errors(context.template.text)
+    except LintFailure as failure:
+        yield Unresolved(str(failure))
+        return
+    for error in errors:
+        yield Violation(None, error.path, f"cfn-lint {error.rule_id}: {error.message}", line=error.line, column=error.column)
+
+
+def _walk(node: object, path: tuple) -> Iterator[tuple[tuple, dict]]:
+    """Every mapping in the source with its path (iterative: sources may be deep)."""
+    stack = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            yield where, item
+            stack.extend((value, (*where, key)) for key, value in item.items())
+        elif isinstance(item, list):
+            stack.extend((value, (*where, index)) for index, value in enumerate(item))
+
+
+def _names(data: dict, section: str) -> set[str]:
+    value = data.get(section)
+    return set(value) if isinstance(value, dict) else set()
+
+
+def undefined_references(context: Context) -> Iterator[Outcome]:
+    data = context.template.data
+    resources, conditions = _names(data, "Resources"), _names(data, "Conditions")
+    referable = resources | _names(data, "Parameters") | set(PSEUDO_PARAMETERS) | {"AWS::NoValue"}
+    problems: list[tuple[tuple, str]] = []
+    for logical_id, resource in context.template.resources.items():
+        base = ("Resources", logical_id)
+        depends = resource.get("DependsOn")
+        for name in depends if isinstance(depends, list) else [depends] if depends is not None else []:
+            if name not in resources:
+                problems.append(((*base, "DependsOn"), f"DependsOn names {name}, which is not a resource of the template"))
+        condition = resource.get("Condition")
+        if condition is not None and condition not in conditions:
+            problems.append(((*base, "Condition"), f"Condition {condition} is not defined under Conditions"))
+    for path, mapping in _walk(data, ()):
+        problems.extend(_mapping_problems(path, mapping, referable, resources, conditions))
+    for path, message in sorted(problems, key=lambda item: context.template.mark_at(item[0])):
+        yield Violation(None, path, message + ".")
+
+
+def _mapping_problems(path: tuple, mapping: dict, referable: set, resources: set, conditions: set) -> Iterator[tuple[tuple, str]]:
+    if len(mapping) != 1:
+        return
+    (key, argument), = mapping.items()
+    where = (*path, key)
+    if key == "Ref" and isinstance(argument, str) and argument not in referable:
+        yield where, f"Ref to {argument}, which the template does not define"
+    elif key == "Fn::GetAtt":
+        target = argument.split(".", 1)[0] if isinstance(argument, str) else argument[0] if isinstance(argument, list) and argument else None
+        if isinstance(target, str) and target not in resources:
+            yield where, f"Fn::GetAtt of {target}, which is not a resource of the template"
+    elif key == "Fn::Sub":
+        text, local = (argument[0], argument[1]) if isinstance(argument, list) and len(argument) == 2 else (argument, {})
+        if isinstance(text, str):
+            for variable in _SUB_VARIABLE.findall(text):
+                name = variable.strip()
+                if name in (local if isinstance(local, dict) else {}) or name in referable:
+                    continue
+                if "." in name and name.split(".", 1)[0] in resources:
+                    continue
+                yield where, f"Fn::Sub variable ${{{name}}} names nothing the template defines"
+    elif key == "Fn::If" and isinstance(argument, list) and argument and isinstance(argument[0], str):
+        if argument[0] not in conditions:
+            yield where, f"Fn::If uses condition {argument[0]}, which is not defined under Conditions"
+    elif key == "Condition" and isinstance(argument, str) and path[:1] == ("Conditions",) and argument not in conditions:
+        yield where, f"condition {argument} is not defined under Conditions"

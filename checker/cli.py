@@ -1,0 +1,143 @@
+"""The command line: the only module that reads arguments, prints, and chooses the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from checker import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
+FAIL_ON = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors, as our contract wants
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"cfn-compliance: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cfn-compliance", description="Check CloudFormation templates against the order-processing policy.")
+    parser.add_argument("--version", action="version", version=f"cfn-compliance {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = commands.add_parser("check", help="check templates (files or directories)")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--fail-on", choices=tuple(FAIL_ON), default="warning", help="lowest severity that fails the run (default: warning)")
+    check.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter (repeatable)")
+    check.add_argument("--no-cfn-lint", action="store_true", help="skip the cfn-lint pass (TPL002)")
+    check.add_argument("--rule", action="append", default=[], metavar="ID", help="run only these rules (repeatable)")
+    check.add_argument("--skip-rule", action="append", default=[], metavar="ID", help="do not run these rules (repeatable)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    rules = commands.add_parser("rules", help="list the rule catalogue")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    explain = commands.add_parser("explain", help="explain one rule, with the reference's own snippet")
+    explain.add_argument("rule_id", metavar="ID")
+    return parser
+
+
+def _parameters(values: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+    parameters = {}
+    for value in values:
+        name, separator, setting = value.partition("=")
+        if not separator or not name:
+            parser.error(f"--parameter expects NAME=VALUE, got {value!r}")
+        parameters[name] = setting
+    return parameters
+
+
+def _rule_ids(values: list[str], parser: argparse.ArgumentParser) -> frozenset[str]:
+    from checker.catalogue import load_catalogue
+
+    known = {rule.id for rule in load_catalogue()}
+    ids = frozenset(value.upper() for value in values)
+    unknown = sorted(ids - known)
+    if unknown:
+        parser.error(f"unknown rule id(s): {', '.join(unknown)} (see `cfn-compliance rules`)")
+    return ids
+
+
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from checker.discover import select_files
+    from checker.engine import CheckOptions, check_file
+    from checker.findings import RunReport
+
+    options = CheckOptions(
+        parameters=_parameters(args.parameter, parser),
+        cfn_lint=not args.no_cfn_lint,
+        only_rules=_rule_ids(args.rule, parser),
+        skip_rules=_rule_ids(args.skip_rule, parser),
+    )
+    selection = select_files(args.paths)
+    report = RunReport(files=tuple(check_file(path, options) for path in selection.files), skipped=selection.skipped)
+    if args.format == "json":
+        from checker.report_json import render_json
+
+        sys.stdout.write(render_json(report, tool_version=__version__))
+    else:
+        from checker.report_text import render_text
+
+        sys.stdout.write(render_text(report, color=_use_color(args.color)))
+    if not report.files:
+        print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
+        return EXIT_INVALID
+    return exit_code(report, args.fail_on)
+
+
+def exit_code(report, fail_on: str) -> int:  # noqa: ANN001 - a RunReport
+    if any(file.status == "invalid" for file in report.files):
+        return EXIT_INVALID
+    failing = FAIL_ON[fail_on]
+    if any(finding.severity in failing and finding.suppressed is None for file in report.files for finding in file.findings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from checker.catalogue import load_catalogue
+    from checker.report_rules import render_catalogue_json, render_catalogue_text
+
+    rules = load_catalogue()
+    sys.stdout.write(render_catalogue_json(rules) if args.format == "json" else render_catalogue_text(rules))
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from checker.catalogue import rule_by_id
+    from checker.reference import reference_snippet
+    from checker.report_rules import render_explanation
+
+    rule = rule_by_id(args.rule_id)
+    if rule is None:
+        parser.error(f"unknown rule id {args.rule_id!r} (see `cfn-compliance rules`)")
+    sys.stdout.write(render_explanation(rule, reference_snippet(rule.component, rule.component_properties)))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args, parser)
+        if args.command == "rules":
+            return _rules(args)
+        return _explain(args, parser)
+    except BrokenPipeError:  # `cfn-compliance check . | head` is fine
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

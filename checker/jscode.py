@@ -1,0 +1,595 @@
+"""Facts about a Lambda function's inline Node.js handler code (``Code.ZipFile``).
+
+The rules do not judge JavaScript themselves; they ask this module a few questions
+about the handler and phrase their messages from the answers:
+
+* ARCH010 -- is there a ``try``/``catch``, and does each ``catch`` log the error
+  (or only rethrow it)?
+* ARCH011 -- does the code return a partial batch response (``batchItemFailures``)?
+* REL006 -- can a ``catch`` block reach a DynamoDB write?
+
+The analysis is deliberately syntactic and scope-insensitive: names are resolved
+across the whole code string, not per scope. Inline handlers are small (the
+ZipFile limit is 4 KB), so this is precise enough and keeps the rules predictable.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# AWS SDK v3 command classes that write to DynamoDB (client-dynamodb and lib-dynamodb).
+DYNAMODB_WRITE_COMMANDS = frozenset(
+    {
+        "PutItemCommand",
+        "UpdateItemCommand",
+        "BatchWriteItemCommand",
+        "TransactWriteItemsCommand",
+        "PutCommand",
+        "UpdateCommand",
+        "BatchWriteCommand",
+        "TransactWriteCommand",
+    }
+)
+# SDK v2 ``AWS.DynamoDB`` (and v3 aggregated ``DynamoDB``) methods: unambiguous names.
+_LOW_LEVEL_WRITE_METHODS = frozenset(
+    {"putItem", "updateItem", "batchWriteItem", "transactWriteItems"}
+)
+# DocumentClient methods: generic names (``hash.update(...)`` is not a write), so
+# these only count with corroborating evidence, see ``_Analysis._write_line``.
+_DOCUMENT_WRITE_METHODS = frozenset({"put", "update", "batchWrite", "transactWrite"})
+# Keys of a DynamoDB write request; an argument object carrying one is evidence.
+_WRITE_REQUEST_KEYS = frozenset({"TableName", "RequestItems", "TransactItems"})
+_BATCH_KEY = "batchItemFailures"
+
+_FUNCTION_TYPES = frozenset(
+    {"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"}
+)
+_DYNAMO_NAME = re.compile(r"dynamo|doc(?:ument)?_?client", re.IGNORECASE)
+_DDB_NAME = re.compile(r"(?:^|[^A-Za-z])[dD]db|[a-z_]Ddb|DDB")
+# JavaScript line terminators, as esprima counts them for ``loc`` lines.
+_JS_LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
+# Bound on chains such as ``a = b; b = c; ...`` followed while resolving values.
+_MAX_RESOLVE_STEPS = 50
+
+
+@dataclass(frozen=True)
+class CatchClause:
+    """One ``catch`` clause and what it does with the error it caught."""
+
+    line: int  # 1-based line in the code string of the `catch` keyword
+    logs_error: bool
+    rethrows: bool
+    writes_dynamodb: bool  # a DynamoDB write is reachable from this catch
+
+
+@dataclass(frozen=True)
+class CodeFacts:
+    """Everything the Lambda code rules need to know about one handler."""
+
+    catches: tuple[CatchClause, ...]
+    returns_batch_item_failures: bool
+    batch_item_failures_line: int | None  # where the batchItemFailures object is returned/built
+    dynamodb_write_lines: tuple[int, ...]  # lines of all DynamoDB writes anywhere in the code
+
+    @property
+    def has_try_catch(self) -> bool:
+        """Whether any ``try`` has a ``catch`` (``try``/``finally`` alone does not count)."""
+        return bool(self.catches)
+
+    @property
+    def mentions_dynamodb_write(self) -> bool:
+        """Whether the code writes to DynamoDB anywhere, so messages can say so."""
+        return bool(self.dynamodb_write_lines)
+
+
+class CodeParseError(Exception):
+    """The code is not parseable JavaScript; the message says what failed and where."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def analyse_node_code(source: str) -> CodeFacts:
+    """Parse ``source`` as a CommonJS script or an ES module and gather its facts.
+
+    Logging: a ``catch`` logs when it (or a function defined in the same code that it
+    calls, transitively) calls ``console.error(...)`` or any ``<something>.error(...)``.
+    ``console.log``/``console.warn`` do not count. Calls anywhere in the catch body,
+    callbacks included, count; local functions are followed when called by name,
+    as ``obj.method(...)``/``this.method(...)``, via ``.call``/``.apply``/``.bind``
+    or when passed as a callback (``.forEach(logFailure)``). ``rethrows`` means a
+    ``throw`` statement in the catch body itself (not inside a nested function).
+
+    DynamoDB writes: see ``_Analysis._write_line``; the same reachability gives
+    ``CatchClause.writes_dynamodb``.
+
+    Partial batch responses: an object literal with a ``batchItemFailures`` property
+    (literal, quoted, computed-literal or shorthand key) counts only when it is
+    returned: as a ``return`` argument (also through ``await``, ``?:``, ``&&``/``||``,
+    ``Promise.resolve(...)``), as an arrow function's expression body, passed as the
+    result to a handler's ``callback`` (third parameter), or via a variable holding
+    such an object (or given ``x.batchItemFailures = ...``) that is returned. Any
+    ``return`` in the code counts, so helpers that build the response are covered.
+    ``batch_item_failures_line`` is the line of that ``batchItemFailures`` key (or of
+    the ``x.batchItemFailures = ...`` assignment).
+
+    Raises ``CodeParseError`` -- and nothing else -- for any input that cannot be
+    parsed or analysed.
+    """
+    if not isinstance(source, str):
+        raise CodeParseError(f"code must be a string, not {type(source).__name__}")
+    lines = _LineMap(source)
+    program = _parse(source, lines)
+    try:
+        return _Analysis(program, lines).facts()
+    except RecursionError as exc:
+        raise CodeParseError("code is nested too deeply to analyse") from exc
+    except Exception as exc:  # never let an odd tree escape as another exception type
+        raise CodeParseError(f"cannot analyse code: {type(exc).__name__}: {exc}") from exc
+
+
+class _LineMap:
+    """Maps esprima's JavaScript line numbers to ``\\n``-separated lines of the string.
+
+    esprima also breaks lines at ``\\r``, U+2028 and U+2029; reporting positions the
+    way editors and YAML count them keeps findings pointing at the right line.
+    """
+
+    def __init__(self, source: str) -> None:
+        self._js_to_text: list[int] | None = None  # None: the numbering is the same
+        if "\r" in source or "\u2028" in source or "\u2029" in source:
+            newlines = [m.start() for m in re.finditer("\n", source)]
+            self._js_to_text = [1]
+            for match in _JS_LINE_BREAK.finditer(source):
+                self._js_to_text.append(bisect_right(newlines, match.end() - 1) + 1)
+
+    def line(self, js_line: Any) -> int:
+        if not isinstance(js_line, int) or js_line < 1:
+            return 1
+        if self._js_to_text is None:
+            return js_line
+        return self._js_to_text[min(js_line, len(self._js_to_text)) - 1]
+
+
+def _parse(source: str, lines: _LineMap) -> Any:
+    """Parse as a script first, then as a module (``import``/``export``, top-level await)."""
+    try:
+        import esprima
+    except Exception as exc:  # pragma: no cover - environment problem
+        raise CodeParseError(f"JavaScript parser unavailable: {exc}") from exc
+
+    failures: list[Exception] = []
+    for parse in (esprima.parseScript, esprima.parseModule):
+        try:
+            return parse(source, {"loc": True})
+        except Exception as exc:  # esprima.Error, RecursionError, and anything odd
+            failures.append(exc)
+    # Report the attempt that got furthest: an ES module fails as a script at its
+    # first import/export, a script with a late syntax error fails the same in both.
+    best = max(failures, key=_error_index)
+    raise _to_parse_error(best, lines) from best
+
+
+def _error_index(exc: BaseException) -> int:
+    index = getattr(exc, "index", None)
+    return index if isinstance(index, int) else -1
+
+
+def _to_parse_error(exc: BaseException, lines: _LineMap) -> CodeParseError:
+    if isinstance(exc, RecursionError):
+        return CodeParseError("cannot parse JavaScript: code is nested too deeply")
+    line = getattr(exc, "lineNumber", None)
+    column = getattr(exc, "column", None)
+    if not isinstance(line, int):
+        return CodeParseError(f"cannot parse JavaScript: {type(exc).__name__}: {exc}")
+    text_line = lines.line(line)
+    description = re.sub(r"^Line \d+: ", "", str(exc))
+    column = column if isinstance(column, int) else None
+    where = f"line {text_line}" + (f", column {column}" if column is not None else "")
+    return CodeParseError(f"cannot parse JavaScript at {where}: {description}", text_line, column)
+
+
+def _children(node: Any, node_type: type) -> list[Any]:
+    children: list[Any] = []
+    for value in vars(node).values():
+        if isinstance(value, node_type):
+            children.append(value)
+        elif isinstance(value, list):
+            children.extend(item for item in value if isinstance(item, node_type))
+    return children
+
+
+def _prop_name(node: Any, computed: Any) -> str | None:
+    """Name of a member/property key when it is statically known."""
+    if node is None:
+        return None
+    kind = getattr(node, "type", None)
+    if not computed and kind in ("Identifier", "PrivateIdentifier"):
+        return node.name if isinstance(node.name, str) else None
+    if kind == "Literal" and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _key_of(prop: Any) -> str | None:
+    """Key of an object literal member (``a``, ``"a"``, ``["a"]``, shorthand ``{ a }``)."""
+    if getattr(prop, "type", None) != "Property":
+        return None  # SpreadElement
+    return _prop_name(prop.key, prop.computed)
+
+
+def _object_keys(node: Any) -> set[str]:
+    if getattr(node, "type", None) != "ObjectExpression":
+        return set()
+    return {key for key in map(_key_of, node.properties or []) if key is not None}
+
+
+def _unwrap(node: Any) -> Any:
+    """Strip wrappers that do not change which value an expression denotes."""
+    while node is not None and node.type in ("ChainExpression", "AwaitExpression"):
+        node = node.expression if node.type == "ChainExpression" else node.argument
+    return node
+
+
+@dataclass
+class _RegionFacts:
+    logs: bool
+    write: bool
+    throws: bool
+    callees: list[Any]
+
+
+class _Analysis:
+    """One pass to index the tree, then per-catch reachability over local functions."""
+
+    def __init__(self, program: Any, lines: _LineMap) -> None:
+        from esprima.nodes import Node
+
+        self._node_type: type = Node
+        self._lines = lines
+        self._program = program
+        self._functions: dict[str, list[Any]] = {}  # plain names
+        self._methods: dict[str, list[Any]] = {}  # property / method names
+        self._bindings: dict[str, list[Any]] = {}  # name -> assigned expressions
+        self._member_batch: dict[str, list[int]] = {}  # x -> lines of x.batchItemFailures =
+        self._callback_names: set[str] = set()
+        self._catches: list[Any] = []
+        self._calls: list[Any] = []
+        self._returned: list[Any] = []  # expressions a function hands back
+        self._callback_calls: list[Any] = []
+        self._promised: set[int] = set()  # ids of calls followed by .promise()
+        self._write_calls: dict[int, int] = {}  # id(call) -> line
+        self._summaries: dict[int, _RegionFacts] = {}
+        self._child_cache: dict[int, list[Any]] = {}  # id(node) -> child nodes
+        self._index()
+        self._classify_writes()
+
+    # -- indexing ---------------------------------------------------------------
+
+    def _kids(self, node: Any) -> list[Any]:
+        """Child nodes in source order, computed once per node (walks repeat per region)."""
+        kids = self._child_cache.get(id(node))
+        if kids is None:
+            kids = self._child_cache[id(node)] = _children(node, self._node_type)
+        return kids
+
+    def _walk(self, root: Any) -> Iterator[Any]:
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            yield node
+            stack.extend(reversed(self._kids(node)))
+
+    def _line(self, node: Any) -> int:
+        loc = getattr(node, "loc", None)
+        start = getattr(loc, "start", None)
+        return self._lines.line(getattr(start, "line", None))
+
+    def _index(self) -> None:
+        for node in self._walk(self._program):
+            kind = node.type
+            if kind in _FUNCTION_TYPES:
+                self._index_function(node)
+            elif kind == "VariableDeclarator":
+                if getattr(node.id, "type", None) == "Identifier" and node.init is not None:
+                    self._bind(node.id.name, node.init)
+            elif kind == "AssignmentExpression" and node.operator == "=":
+                self._index_assignment(node)
+            elif kind == "Property" or kind in (
+                "MethodDefinition",
+                "PropertyDefinition",
+                "FieldDefinition",
+            ):
+                name = _prop_name(node.key, node.computed)
+                value = node.value
+                if name is not None and getattr(value, "type", None) in _FUNCTION_TYPES:
+                    self._methods.setdefault(name, []).append(value)
+            elif kind == "CatchClause":
+                self._catches.append(node)
+            elif kind == "CallExpression":
+                self._index_call(node)
+            elif kind == "ReturnStatement" and node.argument is not None:
+                self._returned.append(node.argument)
+
+    def _index_function(self, node: Any) -> None:
+        named = getattr(node.id, "type", None) == "Identifier"
+        if node.type != "ArrowFunctionExpression" and named:
+            self._functions.setdefault(node.id.name, []).append(node)
+        if node.type == "ArrowFunctionExpression" and node.expression:
+            self._returned.append(node.body)
+        params = node.params or []
+        if len(params) >= 3 and getattr(params[2], "type", None) == "Identifier":
+            self._callback_names.add(params[2].name)
+
+    def _index_assignment(self, node: Any) -> None:
+        left = node.left
+        if getattr(left, "type", None) == "Identifier":
+            self._bind(left.name, node.right)
+        elif getattr(left, "type", None) == "MemberExpression":
+            name = _prop_name(left.property, left.computed)
+            if name is None:
+                return
+            if getattr(node.right, "type", None) in _FUNCTION_TYPES:
+                self._methods.setdefault(name, []).append(node.right)
+            if name == _BATCH_KEY and getattr(left.object, "type", None) == "Identifier":
+                lines = self._member_batch.setdefault(left.object.name, [])
+                lines.append(self._line(left.property))
+
+    def _bind(self, name: Any, value: Any) -> None:
+        if not isinstance(name, str) or value is None:
+            return
+        self._bindings.setdefault(name, []).append(value)
+        if value.type in _FUNCTION_TYPES:
+            self._functions.setdefault(name, []).append(value)
+
+    def _index_call(self, node: Any) -> None:
+        self._calls.append(node)
+        callee = _unwrap(node.callee)
+        if getattr(callee, "type", None) == "MemberExpression":
+            if _prop_name(callee.property, callee.computed) == "promise":
+                inner = _unwrap(callee.object)
+                if getattr(inner, "type", None) == "CallExpression":
+                    self._promised.add(id(inner))
+        elif getattr(callee, "type", None) == "Identifier":
+            self._callback_calls.append(node)
+
+    # -- DynamoDB writes --------------------------------------------------------
+
+    def _classify_writes(self) -> None:
+        for call in self._calls:
+            line = self._write_line(call)
+            if line is not None:
+                self._write_calls[id(call)] = line
+
+    def _write_line(self, call: Any) -> int | None:
+        """Line of the write method's name if ``call`` writes to DynamoDB, else None.
+
+        ``x.send(cmd)`` writes when ``cmd`` is (or is bound to) ``new <WriteCommand>``.
+        ``putItem``/``updateItem``/``batchWriteItem``/``transactWriteItems`` always
+        write. DocumentClient's ``put``/``update``/``batchWrite``/``transactWrite``
+        are common words (``hash.update(data)``), so they need evidence: a chained
+        ``.promise()``, a receiver named or built like a DynamoDB client (``ddb``,
+        ``docClient``, ``new AWS.DynamoDB.DocumentClient()``, ``DynamoDBDocument.from``)
+        or a request object with ``TableName``/``RequestItems``/``TransactItems``.
+        """
+        callee = _unwrap(call.callee)
+        if getattr(callee, "type", None) != "MemberExpression":
+            return None
+        method = _prop_name(callee.property, callee.computed)
+        args = call.arguments or []
+        if method == "send":
+            is_write = bool(args) and self._is_write_command(args[0])
+        elif method in _LOW_LEVEL_WRITE_METHODS:
+            is_write = True
+        elif method in _DOCUMENT_WRITE_METHODS:
+            is_write = (
+                id(call) in self._promised
+                or self._looks_like_dynamodb(callee.object)
+                or (bool(args) and self._is_write_request(args[0]))
+            )
+        else:
+            is_write = False
+        return self._line(callee.property) if is_write else None
+
+    def _is_write_command(self, node: Any) -> bool:
+        return any(self._is_command_new(value) for value in self._resolve(node))
+
+    @staticmethod
+    def _is_command_new(node: Any) -> bool:
+        if getattr(node, "type", None) != "NewExpression":
+            return False
+        callee = _unwrap(node.callee)
+        if getattr(callee, "type", None) == "Identifier":
+            name = callee.name
+        elif getattr(callee, "type", None) == "MemberExpression":
+            name = _prop_name(callee.property, callee.computed)
+        else:
+            return False
+        return name in DYNAMODB_WRITE_COMMANDS
+
+    def _is_write_request(self, node: Any) -> bool:
+        return any(
+            _object_keys(value) & _WRITE_REQUEST_KEYS for value in self._resolve(node)
+        )
+
+    def _looks_like_dynamodb(self, receiver: Any) -> bool:
+        """Receiver named like a DynamoDB client, or built from something that is."""
+        for value in self._resolve(receiver, keep_identifiers=True):
+            for node in self._walk(value):
+                is_name = node.type in ("Identifier", "PrivateIdentifier")
+                if is_name and _is_dynamodb_name(node.name):
+                    return True
+        return False
+
+    def _resolve(self, node: Any, keep_identifiers: bool = False) -> list[Any]:
+        """Expressions ``node`` may denote, following simple variable bindings."""
+        results: list[Any] = []
+        pending = [node]
+        seen: set[str] = set()
+        steps = 0
+        while pending and steps < _MAX_RESOLVE_STEPS:
+            steps += 1
+            current = _unwrap(pending.pop())
+            if current is None:
+                continue
+            if current.type == "Identifier":
+                if keep_identifiers:
+                    results.append(current)
+                if current.name not in seen:
+                    seen.add(current.name)
+                    pending.extend(self._bindings.get(current.name, ()))
+                continue
+            results.append(current)
+        return results
+
+    # -- catch clauses ----------------------------------------------------------
+
+    def _scan(self, root: Any) -> _RegionFacts:
+        """Direct facts of one region: logging, writes, throws, local functions called.
+
+        A ``throw`` inside a nested function does not count: it runs later, elsewhere.
+        """
+        facts = _RegionFacts(logs=False, write=False, throws=False, callees=[])
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        seen: set[int] = set()
+        while stack:
+            node, nested = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            kind = node.type
+            if kind == "ThrowStatement" and not nested:
+                facts.throws = True
+            elif kind == "CallExpression":
+                self._scan_call(node, facts)
+            inner = nested or (kind in _FUNCTION_TYPES and node is not root)
+            stack.extend((child, inner) for child in self._kids(node))
+        return facts
+
+    def _scan_call(self, call: Any, facts: _RegionFacts) -> None:
+        if id(call) in self._write_calls:
+            facts.write = True
+        callee = _unwrap(call.callee)
+        kind = getattr(callee, "type", None)
+        if kind == "Identifier":
+            facts.callees.extend(self._functions.get(callee.name, ()))
+        elif kind == "MemberExpression":
+            name = _prop_name(callee.property, callee.computed)
+            if name == "error":
+                facts.logs = True
+            target = _unwrap(callee.object)
+            if name in ("call", "apply", "bind") and getattr(target, "type", None) == "Identifier":
+                facts.callees.extend(self._functions.get(target.name, ()))
+            elif name is not None:
+                facts.callees.extend(self._methods.get(name, ()))
+                facts.callees.extend(self._functions.get(name, ()))
+        # Local functions handed over as callbacks (`.forEach(recordFailure)`) run too.
+        for arg in call.arguments or []:
+            if getattr(arg, "type", None) == "Identifier":
+                facts.callees.extend(self._functions.get(arg.name, ()))
+
+    def _summary(self, function: Any) -> _RegionFacts:
+        key = id(function)
+        if key not in self._summaries:
+            self._summaries[key] = self._scan(function)
+        return self._summaries[key]
+
+    def _catch_clause(self, clause: Any) -> CatchClause:
+        direct = self._scan(clause.body)
+        logs, write = direct.logs, direct.write
+        pending = list(direct.callees)
+        visited: set[int] = set()
+        while pending and not (logs and write):
+            function = pending.pop()
+            if id(function) in visited:
+                continue
+            visited.add(id(function))
+            summary = self._summary(function)
+            logs = logs or summary.logs
+            write = write or summary.write
+            pending.extend(summary.callees)
+        return CatchClause(
+            line=self._line(clause),
+            logs_error=logs,
+            rethrows=direct.throws,
+            writes_dynamodb=write,
+        )
+
+    # -- partial batch responses -------------------------------------------------
+
+    def _batch_response_lines(self) -> list[int]:
+        returned = list(self._returned)
+        for call in self._callback_calls:
+            args = call.arguments or []
+            if _unwrap(call.callee).name in self._callback_names and len(args) >= 2:
+                returned.append(args[1])
+        lines: list[int] = []
+        for expression in returned:
+            lines.extend(self._batch_lines_of(expression))
+        return lines
+
+    def _batch_lines_of(self, expression: Any) -> list[int]:
+        lines: list[int] = []
+        pending = [expression]
+        seen_names: set[str] = set()
+        steps = 0
+        while pending and steps < _MAX_RESOLVE_STEPS:
+            steps += 1
+            node = _unwrap(pending.pop())
+            kind = getattr(node, "type", None)
+            if kind == "ObjectExpression":
+                for prop in node.properties or []:
+                    if _key_of(prop) == _BATCH_KEY:
+                        lines.append(self._line(prop.key))
+            elif kind == "ConditionalExpression":
+                pending.extend((node.consequent, node.alternate))
+            elif kind == "LogicalExpression":
+                pending.extend((node.left, node.right))
+            elif kind == "SequenceExpression" and node.expressions:
+                pending.append(node.expressions[-1])
+            elif kind == "CallExpression" and self._is_promise_resolve(node):
+                pending.append(node.arguments[0])
+            elif kind == "Identifier" and node.name not in seen_names:
+                seen_names.add(node.name)
+                lines.extend(self._member_batch.get(node.name, ()))
+                pending.extend(self._bindings.get(node.name, ()))
+        return lines
+
+    @staticmethod
+    def _is_promise_resolve(call: Any) -> bool:
+        callee = _unwrap(call.callee)
+        return (
+            getattr(callee, "type", None) == "MemberExpression"
+            and getattr(callee.object, "type", None) == "Identifier"
+            and callee.object.name == "Promise"
+            and _prop_name(callee.property, callee.computed) == "resolve"
+            and bool(call.arguments)
+        )
+
+    # -- result -----------------------------------------------------------------
+
+    def facts(self) -> CodeFacts:
+        catches = tuple(
+            sorted((self._catch_clause(clause) for clause in self._catches), key=lambda c: c.line)
+        )
+        batch_lines = self._batch_response_lines()
+        return CodeFacts(
+            catches=catches,
+            returns_batch_item_failures=bool(batch_lines),
+            batch_item_failures_line=min(batch_lines) if batch_lines else None,
+            dynamodb_write_lines=tuple(sorted(set(self._write_calls.values()))),
+        )
+
+
+def _is_dynamodb_name(name: Any) -> bool:
+    return isinstance(name, str) and bool(_DYNAMO_NAME.search(name) or _DDB_NAME.search(name))

@@ -1,0 +1,404 @@
+"""Bytes to a CloudFormation template with a source mark on every key.
+
+YAML and JSON both go through libyaml's event stream, and the tree is built here
+iteratively: no recursion to overflow on deep nesting, aliases counted so a
+"billion laughs" document is refused instead of expanded, and no YAML tag ever
+constructs a Python object. Anything that is not a template raises LoadError.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import NamedTuple
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 200
+MAX_NODES = 2_000_000
+
+
+class Mark(NamedTuple):
+    line: int
+    column: int
+
+
+class MarkedDict(dict):
+    """A mapping that remembers where each of its keys was written."""
+
+    __slots__ = ("key_marks", "start")
+
+    def __init__(self, start: Mark = Mark(1, 1)) -> None:
+        super().__init__()
+        self.key_marks: dict[str, Mark] = {}
+        self.start = start
+
+
+class MarkedList(list):
+    """A sequence that remembers where each of its items was written."""
+
+    __slots__ = ("item_marks", "start")
+
+    def __init__(self, start: Mark = Mark(1, 1)) -> None:
+        super().__init__()
+        self.item_marks: list[Mark] = []
+        self.start = start
+
+
+class LoadError(Exception):
+    """The input holds no CloudFormation template; the message says why."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Template:
+    path: str
+    data: MarkedDict
+    text: str = ""
+
+    @cached_property
+    def resources(self) -> MarkedDict:
+        """The declared resources; Fn::ForEach loops of the LanguageExtensions transform are left out."""
+        declared = self.data["Resources"]
+        if not any(name.startswith("Fn::ForEach::") for name in declared):
+            return declared
+        kept = MarkedDict(declared.start)
+        for name, resource in declared.items():
+            if not name.startswith("Fn::ForEach::"):
+                kept[name] = resource
+                kept.key_marks[name] = declared.key_marks[name]
+        return kept
+
+    def mark_at(self, path: tuple[str | int, ...]) -> Mark:
+        """The mark of the deepest key of `path` that exists in the source."""
+        node: object = self.data
+        mark = Mark(1, 1)
+        for step in path:
+            if isinstance(node, MarkedDict) and step in node:
+                mark = node.key_marks.get(step, mark)  # type: ignore[arg-type]
+                node = node[step]
+            elif isinstance(node, MarkedList) and isinstance(step, int) and 0 <= step < len(node):
+                mark = node.item_marks[step]
+                node = node[step]
+            else:
+                break
+        return mark
+
+
+# --- short-form intrinsic tags -------------------------------------------------
+
+_FN_TAGS = {
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    **{
+        f"!{name}": f"Fn::{name}"
+        for name in (
+            "And Base64 Cidr Equals FindInMap ForEach GetAZs GetAtt If ImportValue Join Length "
+            "Not Or Select Split Sub ToJsonString Transform "
+            # functions of the template's Rules section
+            "Contains EachMemberEquals EachMemberIn RefAll ValueOf ValueOfAll"
+        ).split()
+    },
+}
+_CORE = "tag:yaml.org,2002:"
+_CORE_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp")}
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)$")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+def _plain_scalar(value: str) -> object:
+    """YAML 1.2 core-schema resolution of an unquoted scalar."""
+    if value in _NULLS:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
+        return float(value)
+    return value
+
+
+def _tagged_scalar(tag: str, value: str, mark: Mark) -> object:
+    if tag == _CORE + "str" or tag == _CORE + "binary" or tag == _CORE + "timestamp":
+        return value
+    if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
+        resolved = _plain_scalar(value)
+        return resolved if resolved is not None or tag == _CORE + "null" else value
+    raise _tag_error(tag, mark)
+
+
+def _tag_error(tag: str, mark: Mark) -> LoadError:
+    if tag.startswith("tag:yaml.org,2002:python/"):
+        return LoadError(
+            f"YAML tag '!!{tag.split(':', 2)[-1]}' asks for a Python object; "
+            "CloudFormation templates never contain such tags and nothing was constructed",
+            *mark,
+        )
+    return LoadError(f"unknown YAML tag '{tag}': CloudFormation understands only its intrinsic-function tags", *mark)
+
+
+def _getatt_scalar(value: str) -> list[str]:
+    logical_id, _, attribute = value.partition(".")
+    return [logical_id, attribute]
+
+
+def _mark(event) -> Mark:  # noqa: ANN001 - a libyaml event
+    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+class _Frame:
+    """A mapping or sequence being built, with what its parent needs to finish it."""
+
+    __slots__ = ("container", "key", "key_mark", "wrap", "anchor", "nodes_before")
+
+    def __init__(self, container, wrap, anchor, nodes_before) -> None:  # noqa: ANN001
+        self.container = container
+        self.key: str | None = None
+        self.key_mark: Mark | None = None
+        self.wrap = wrap
+        self.anchor = anchor
+        self.nodes_before = nodes_before
+
+
+def _build(text: str) -> object:
+    """Build the first YAML document of `text` from parser events, iteratively."""
+    import yaml
+
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
+    anchors: dict[str, tuple[object, int]] = {}
+    stack: list[_Frame] = []
+    nodes = 0
+    documents = 0
+    root: object = None
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            kind = type(event).__name__
+            if kind == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    raise LoadError("the file holds more than one YAML document; a template is one document", *_mark(event))
+                continue
+            if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+                continue
+            if kind in ("MappingEndEvent", "SequenceEndEvent"):
+                frame = stack.pop()
+                value = frame.container
+                if frame.anchor:
+                    anchors[frame.anchor] = (value, nodes - frame.nodes_before)
+                value, mark = (frame.wrap(value) if frame.wrap else value), frame.container.start
+            else:
+                mark = _mark(event)
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise LoadError(f"the document has more than {MAX_NODES:,} values; refusing to load it", *mark)
+                tag = getattr(event, "tag", None)
+                wrap = None
+                if tag and tag != "!" and not (tag in _CORE_TAGS):
+                    if tag not in _FN_TAGS:
+                        raise _tag_error(tag, mark)
+                    wrap = _short_form(_FN_TAGS[tag], mark)
+                if kind == "AliasEvent":
+                    if event.anchor not in anchors:
+                        raise LoadError(f"alias '*{event.anchor}' refers to no anchor", *mark)
+                    value, weight = anchors[event.anchor]
+                    nodes += weight
+                    if nodes > MAX_NODES:
+                        raise LoadError(
+                            f"YAML aliases expand to more than {MAX_NODES:,} values (an alias bomb?); refusing to expand them",
+                            *mark,
+                        )
+                elif kind == "ScalarEvent":
+                    if event.implicit[0] and (not tag or tag == "!"):
+                        value = _plain_scalar(event.value) if not event.style else event.value
+                    elif tag in _CORE_TAGS:
+                        value = _tagged_scalar(tag, event.value, mark)
+                    else:
+                        value = event.value
+                    if tag == "!GetAtt" and isinstance(value, str):
+                        value = _getatt_scalar(value)
+                    if wrap:
+                        value = wrap(value)
+                    if event.anchor:
+                        anchors[event.anchor] = (value, 1)
+                else:  # a collection starts
+                    if len(stack) >= MAX_DEPTH:
+                        raise LoadError(f"the document nests deeper than {MAX_DEPTH} levels; refusing to load it", *mark)
+                    container = MarkedDict(mark) if kind == "MappingStartEvent" else MarkedList(mark)
+                    stack.append(_Frame(container, wrap, event.anchor, nodes))
+                    continue
+            if not stack:
+                root = value
+                continue
+            _add(stack[-1], value, mark)
+    except yaml.MarkedYAMLError as error:
+        problem_mark = error.problem_mark or error.context_mark
+        where = Mark(problem_mark.line + 1, problem_mark.column + 1) if problem_mark else Mark(1, 1)
+        problem = error.problem or error.context or "invalid YAML"
+        context_mark = error.context_mark
+        if error.context and context_mark and context_mark is not problem_mark:
+            problem += f" ({error.context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+        raise LoadError(f"YAML syntax error: {problem}", *where) from None
+    except yaml.YAMLError as error:
+        raise LoadError(f"YAML error: {error}") from None
+    finally:
+        loader.dispose()
+    return root
+
+
+def _short_form(function: str, mark: Mark):  # noqa: ANN202
+    def wrap(value: object) -> MarkedDict:
+        wrapped = MarkedDict(mark)
+        wrapped[function] = value
+        wrapped.key_marks[function] = mark
+        return wrapped
+
+    return wrap
+
+
+def _add(frame: _Frame, value: object, mark: Mark) -> None:
+    container = frame.container
+    if isinstance(container, MarkedList):
+        container.append(value)
+        container.item_marks.append(mark)
+        return
+    if frame.key is None:
+        if isinstance(value, (dict, list)):
+            raise LoadError("a mapping key must be a plain value, not a mapping or list", *mark)
+        key = value if isinstance(value, str) else _key_text(value)
+        if key in container:
+            first = container.key_marks[key]
+            raise LoadError(
+                f"duplicate key '{key}' (first at line {first.line}); CloudFormation rejects duplicate keys", *mark
+            )
+        frame.key, frame.key_mark = key, mark
+        return
+    container[frame.key] = value
+    container.key_marks[frame.key] = frame.key_mark  # type: ignore[assignment]
+    frame.key = None
+
+
+def _key_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# --- bytes to text --------------------------------------------------------------
+
+
+def decode(raw: bytes) -> str:
+    """Text of the file, or LoadError for what is plainly not a text template."""
+    if len(raw) > MAX_BYTES:
+        raise LoadError(
+            f"the file is {len(raw) / 1048576:.1f} MiB; templates above {MAX_BYTES // 1048576} MiB are refused "
+            "(CloudFormation itself accepts at most 1 MB)"
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, column = _position(raw, nul)
+        raise LoadError(f"binary content: NUL byte at offset {nul}", line, column)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _position(raw, error.start)
+        raise LoadError(f"not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})", line, column) from None
+    return text.removeprefix("\ufeff")
+
+
+def _position(raw: bytes, offset: int) -> Mark:
+    line = raw.count(b"\n", 0, offset) + 1
+    return Mark(line, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1)
+
+
+# --- text to template -----------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\b(insert here|placeholder|lorem ipsum|todo|tbd)\b", re.IGNORECASE)
+_LEADING_TABS = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def parse_document(text: str) -> object:
+    """Parse YAML or JSON text into marked data; JSON errors get JSON's own position."""
+    if not text.strip():
+        raise LoadError("the file is empty")
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as error:
+            raise LoadError(f"JSON syntax error: {error.msg}", error.lineno, error.colno) from None
+        except RecursionError:
+            raise LoadError(f"the document nests deeper than {MAX_DEPTH} levels; refusing to load it") from None
+        # libyaml refuses tab indentation; one space per tab keeps every column where it was.
+        text = _LEADING_TABS.sub(lambda m: m.group(0).replace("\t", " "), text)
+    return _build(text)
+
+
+def as_template(data: object, path: str, text: str = "") -> Template:
+    """Accept `data` only if it has the shape of a CloudFormation template."""
+    if isinstance(data, str):
+        if _PLACEHOLDER.search(data):
+            raise LoadError(f"the file is a placeholder, not a template: {data.strip()[:80]!r}")
+        raise LoadError("the file holds prose or a single value, not a CloudFormation template")
+    if data is None or not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value" if data is not None else "nothing"
+        raise LoadError(f"the document is {kind}; a CloudFormation template is a mapping with a Resources section")
+    if "Resources" not in data:
+        raise LoadError(f"{_what_it_looks_like(data)}: it has no Resources section")
+    resources = data["Resources"]
+    mark = data.key_marks["Resources"] if isinstance(data, MarkedDict) else Mark(1, 1)
+    if not isinstance(resources, dict) or not resources:
+        raise LoadError("Resources is empty or not a mapping; a template declares at least one resource", *mark)
+    for logical_id, resource in resources.items():
+        if logical_id.startswith("Fn::ForEach::"):
+            continue  # expanded by the AWS::LanguageExtensions transform at deployment
+        where = resources.key_marks.get(logical_id, mark) if isinstance(resources, MarkedDict) else mark
+        if not isinstance(resource, dict):
+            raise LoadError(f"resource '{logical_id}' is not a mapping", *where)
+        if not isinstance(resource.get("Type"), str) or not resource["Type"]:
+            raise LoadError(f"resource '{logical_id}' has no Type", *where)
+    return Template(path=path, data=data, text=text)  # type: ignore[arg-type]
+
+
+def _what_it_looks_like(data: dict) -> str:
+    if "apiVersion" in data and "kind" in data:
+        return "this looks like a Kubernetes manifest, not a CloudFormation template"
+    if "jobs" in data and ("on" in data or "true" in data or True in data):
+        return "this looks like a GitHub Actions workflow, not a CloudFormation template"
+    return "this is not a CloudFormation template"
+
+
+def looks_like_cloudformation(data: object) -> bool:
+    """Cheap test for directory search: does this YAML/JSON plainly intend to be a template?"""
+    if not isinstance(data, dict):
+        return False
+    return "Resources" in data or "AWSTemplateFormatVersion" in data or "Transform" in data
+
+
+def load_text(text: str, path: str) -> Template:
+    return as_template(parse_document(text), path, text)
+
+
+def load_file(path: str | Path) -> Template:
+    """Read and load one file; every failure is a LoadError with a reason."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise LoadError(f"cannot read the file: {error.strerror or error}") from None
+    return load_text(decode(raw), str(path))

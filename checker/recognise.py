@@ -1,0 +1,174 @@
+"""Which resource plays which part of the order-processing architecture.
+
+Parts are found from wiring (event source mappings, redrive policies,
+references), never from logical ids or names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from checker.resolver import RefStr, ResolvedResource, ResolvedTemplate, refs_in
+
+FUNCTION_TYPES = ("AWS::Lambda::Function",)
+QUEUE_TYPE = "AWS::SQS::Queue"
+TABLE_TYPES = ("AWS::DynamoDB::Table",)
+MAPPING_TYPE = "AWS::Lambda::EventSourceMapping"
+LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
+ROLE_TYPE = "AWS::IAM::Role"
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """Logical ids of the parts; None where the template has no such part."""
+
+    processor: str | None
+    order_queue: str | None
+    dlq: str | None
+    status_table: str | None
+    mapping: str | None
+    processor_role: str | None
+    processor_log_group: str | None
+
+
+def referenced(resolved: ResolvedTemplate, value: object, types: tuple[str, ...]) -> list[str]:
+    """Resources of `types` that `value` refers to, by reference or by their resolved name/ARN."""
+    refs = refs_in(value)
+    return [
+        resource.logical_id
+        for resource in resolved.of_type(*types)
+        if resource.logical_id in refs or refers_to(resolved, value, resource.logical_id)
+    ]
+
+
+def _queue_triggers(resolved: ResolvedTemplate) -> list[tuple[str, str, str]]:
+    """(mapping, queue, function) for every event source mapping from a queue to a function."""
+    triggers = []
+    for mapping in resolved.of_type(MAPPING_TYPE):
+        queues = referenced(resolved, mapping.properties.get("EventSourceArn"), (QUEUE_TYPE,))
+        functions = referenced(resolved, mapping.properties.get("FunctionName"), FUNCTION_TYPES)
+        if queues and functions:
+            triggers.append((mapping.logical_id, queues[0], functions[0]))
+    return triggers
+
+
+def dead_letter_target(resolved: ResolvedTemplate, queue: ResolvedResource) -> str | None:
+    policy = queue.properties.get("RedrivePolicy")
+    if not isinstance(policy, dict):
+        return None
+    targets = referenced(resolved, policy.get("deadLetterTargetArn"), (QUEUE_TYPE,))
+    targets = [target for target in targets if target != queue.logical_id]
+    return targets[0] if targets else None
+
+
+def _only(items: list[str]) -> str | None:
+    return items[0] if len(items) == 1 else None
+
+
+def log_group_name_of(resolved: ResolvedTemplate, function_id: str) -> object:
+    """The log group a function writes to: LoggingConfig.LogGroup, else /aws/lambda/<name>."""
+    logging = resolved.resources[function_id].properties.get("LoggingConfig")
+    if isinstance(logging, dict) and "LogGroup" in logging:
+        return logging["LogGroup"]
+    return "/aws/lambda/" + resolved.name_of(function_id)
+
+
+def log_groups_of(resolved: ResolvedTemplate, function_id: str) -> list[str]:
+    """Log group resources of the template that receive a function's logs."""
+    expected = log_group_name_of(resolved, function_id)
+    found = []
+    for group in resolved.of_type(LOG_GROUP_TYPE):
+        name = group.properties.get("LogGroupName")
+        if isinstance(name, str) and name == expected:
+            found.append(group.logical_id)
+        elif group.logical_id in refs_in(expected):
+            found.append(group.logical_id)
+    return found
+
+
+def refers_to(resolved: ResolvedTemplate, value: object, logical_id: str) -> bool:
+    """Does a resolved value name the resource: by reference, or by its resolved name or ARN?"""
+    if isinstance(value, RefStr) and logical_id in value.refs:
+        return True
+    if isinstance(value, str):
+        return value in (resolved.name_of(logical_id), resolved.get_att(logical_id, "Arn"))
+    return False
+
+
+@dataclass(frozen=True)
+class WatchedMetric:
+    namespace: object
+    name: object
+    dimensions: dict
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def alarm_metrics(alarm: ResolvedResource) -> Iterator[WatchedMetric]:
+    """The metrics an alarm watches, directly or through metric math."""
+    properties = alarm.properties
+    if "MetricName" in properties:
+        yield WatchedMetric(properties.get("Namespace"), properties["MetricName"], _dimensions(properties.get("Dimensions")))
+    for query in _as_list(properties.get("Metrics")):
+        stat = query.get("MetricStat") if isinstance(query, dict) else None
+        metric = stat.get("Metric") if isinstance(stat, dict) else None
+        if isinstance(metric, dict):
+            yield WatchedMetric(metric.get("Namespace"), metric.get("MetricName"), _dimensions(metric.get("Dimensions")))
+
+
+def _dimensions(value: object) -> dict:
+    return {item.get("Name"): item.get("Value") for item in _as_list(value) if isinstance(item, dict)}
+
+
+def alarms_watching(resolved: ResolvedTemplate, namespace: str, metric: str, dimension: str, logical_id: str) -> list[str]:
+    """Alarms on a metric whose dimension refers to the resource."""
+    return [
+        alarm.logical_id
+        for alarm in resolved.of_type("AWS::CloudWatch::Alarm")
+        if any(
+            watched.namespace == namespace and watched.name == metric and refers_to(resolved, watched.dimensions.get(dimension), logical_id)
+            for watched in alarm_metrics(alarm)
+        )
+    ]
+
+
+def recognise(resolved: ResolvedTemplate) -> Architecture:
+    functions = [resource.logical_id for resource in resolved.of_type(*FUNCTION_TYPES)]
+    queues = [resource.logical_id for resource in resolved.of_type(QUEUE_TYPE)]
+    triggers = _queue_triggers(resolved)
+
+    if triggers:
+        mapping, order_queue, processor = triggers[0]
+    else:
+        mapping = None
+        processor = _only(functions)
+        dlq_targets = {dead_letter_target(resolved, resolved.resources[queue]) for queue in queues}
+        order_queue = _only([queue for queue in queues if queue not in dlq_targets])
+
+    dlq = dead_letter_target(resolved, resolved.resources[order_queue]) if order_queue else None
+
+    status_table = None
+    role = None
+    log_group = None
+    if processor:
+        properties = resolved.resources[processor].properties
+        environment = properties.get("Environment")
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        status_table = next(iter(referenced(resolved, variables, TABLE_TYPES)), None)
+        role = next(iter(referenced(resolved, properties.get("Role"), (ROLE_TYPE,))), None)
+        log_group = next(iter(log_groups_of(resolved, processor)), None)
+    if status_table is None:
+        status_table = _only([resource.logical_id for resource in resolved.of_type(*TABLE_TYPES)])
+
+    return Architecture(
+        processor=processor,
+        order_queue=order_queue,
+        dlq=dlq,
+        status_table=status_table,
+        mapping=mapping,
+        processor_role=role,
+        processor_log_group=log_group,
+    )

@@ -1,0 +1,116 @@
+"""Report for CI scripts: one JSON document, described by data/report.schema.json."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from checker.findings import (
+    ComponentMatch,
+    FileReport,
+    Finding,
+    RuleResult,
+    RunReport,
+    SettingDifference,
+    SkippedFile,
+)
+from checker.summary import Summary, summarise
+
+TOOL_NAME = "cfn-compliance"
+SCHEMA_PATH = Path(__file__).parent / "data" / "report.schema.json"
+
+Json = Any  # a value json.dumps accepts without help
+
+
+def render_json(report: RunReport, *, tool_version: str) -> str:
+    """The whole run as one JSON document; keys are built in a fixed order so diffs stay stable."""
+    document = {
+        "tool": {"name": TOOL_NAME, "version": tool_version},
+        "files": [_file(file) for file in report.files],
+        "skipped": [_skipped(skipped) for skipped in report.skipped],
+        "summary": _summary(summarise(report)),
+    }
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
+def _file(file: FileReport) -> dict[str, Json]:
+    return {
+        "path": file.path,
+        "status": file.status,
+        "findings": [_finding(finding) for finding in file.findings],
+        "results": [_result(result) for result in file.results],
+        "reference": {"components": [_component(match) for match in file.reference]},
+        "notes": list(file.notes),
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Json]:
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity,
+        "category": finding.category,
+        "title": finding.title,
+        "message": finding.message,
+        "resource": finding.resource,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "remediation": finding.remediation,
+        "suppressed": finding.suppressed,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def _result(result: RuleResult) -> dict[str, Json]:
+    return {"rule_id": result.rule_id, "status": result.status, "message": result.message}
+
+
+def _component(match: ComponentMatch) -> dict[str, Json]:
+    return {
+        "component": match.component,
+        "reference_resource": match.reference_resource,
+        "candidate_resource": match.candidate_resource,
+        "status": "missing" if match.candidate_resource is None else "present",
+        "differences": [_difference(difference) for difference in match.differences],
+    }
+
+
+def _difference(difference: SettingDifference) -> dict[str, Json]:
+    return {
+        "setting": difference.setting,
+        "reference": to_json_value(difference.reference),
+        "candidate": to_json_value(difference.candidate),
+    }
+
+
+def _skipped(skipped: SkippedFile) -> dict[str, Json]:
+    return {"path": skipped.path, "reason": skipped.reason}
+
+
+def _summary(summary: Summary) -> dict[str, Json]:
+    """The documented summary keys only; `unknown` stays out (count results with status unknown)."""
+    return {
+        "files": summary.files,
+        "compliant": summary.compliant,
+        "non_compliant": summary.non_compliant,
+        "invalid": summary.invalid,
+        "findings": summary.findings,
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "suppressed": summary.suppressed,
+    }
+
+
+def to_json_value(value: object) -> Json:
+    """Template values are arbitrary: keep JSON-native ones, stringify the rest so dumping cannot fail."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_json_value(item) for key, item in value.items()}
+    return str(value)

@@ -1,0 +1,129 @@
+"""Human-readable report for terminals and CI logs; the CLI decides whether colour is wanted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from checker.findings import FileReport, Finding, RuleResult, RunReport, SkippedFile
+from checker.summary import Summary, count_findings, summarise, unknown_results
+
+CATEGORY_ORDER = ("template", "architecture", "cost", "monitoring", "security", "reliability")
+
+_RED, _GREEN, _YELLOW, _BOLD, _DIM = "31", "32", "33", "1", "2"
+
+
+@dataclass(frozen=True)
+class _Style:
+    """ANSI styling that turns into a no-op when colour is off, so callers never branch on it."""
+
+    color: bool
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+    def severity(self, severity: str) -> str:
+        return self.paint(severity.upper(), _RED if severity == "error" else _YELLOW)
+
+    def heading(self, text: str) -> str:
+        return self.paint(text, _BOLD)
+
+
+def render_text(report: RunReport, *, color: bool) -> str:
+    """One block per file, then skipped inputs, then a single summary line."""
+    style = _Style(color)
+    blocks = [_file_block(file, style) for file in report.files]
+    if report.skipped:
+        blocks.append(_skipped_block(report.skipped, style))
+    blocks.append(_summary_line(summarise(report), len(report.skipped)))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _file_block(file: FileReport, style: _Style) -> str:
+    active = [finding for finding in file.findings if finding.suppressed is None]
+    suppressed = [finding for finding in file.findings if finding.suppressed is not None]
+    lines = [_verdict_line(file, style)]
+    for category, findings in _group_by_category(active):
+        lines.append(style.heading(f"{category.capitalize()}:"))
+        lines.extend(line for finding in findings for line in _finding_lines(finding, style))
+    if suppressed:
+        lines.append(style.heading("Suppressed:"))
+        lines.extend(line for finding in suppressed for line in _finding_lines(finding, style))
+    if file.notes:
+        lines.append(style.heading("Notes:"))
+        lines.extend(f"  - {note}" for note in file.notes)
+    unknown = unknown_results(file.results)
+    if unknown:
+        lines.append(style.heading("Could not judge:"))
+        lines.extend(_unknown_line(result, style) for result in unknown)
+    return "\n".join(lines)
+
+
+def _verdict_line(file: FileReport, style: _Style) -> str:
+    """The first thing a reader sees: pass/fail, and a hint when some rules could not decide."""
+    counts = count_findings(file.findings)
+    tally = f"{_plural(counts.errors, 'error')}, {_plural(counts.warnings, 'warning')}"
+    if file.status == "compliant":
+        label, code = "PASS", _GREEN
+        detail = "compliant" if counts.active == 0 else f"compliant with {tally}"
+    elif file.status == "non_compliant":
+        label, code, detail = "FAIL", _RED, f"non-compliant: {tally}"
+    else:
+        label, code, detail = "INVALID", _RED, "could not be evaluated"
+    unknown = len(unknown_results(file.results))
+    if unknown:
+        detail += f" ({_plural(unknown, 'rule')} could not be judged)"
+    return f"{style.paint(label, code)} {file.path} — {detail}"
+
+
+def _group_by_category(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Fixed category order; categories this reporter does not know come last, alphabetically."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.category, []).append(finding)
+    extra = sorted(category for category in groups if category not in CATEGORY_ORDER)
+    ordered = [category for category in (*CATEGORY_ORDER, *extra) if category in groups]
+    return [(category, groups[category]) for category in ordered]
+
+
+def _finding_lines(finding: Finding, style: _Style) -> list[str]:
+    resource = f" [{finding.resource}]" if finding.resource else ""
+    location = f"{finding.file}:{finding.line}:{finding.column}"
+    header = f"  {style.severity(finding.severity)} {finding.rule_id}{resource} {location}"
+    if finding.suppressed is not None:
+        header += " " + style.paint(f"(suppressed: {finding.suppressed})", _DIM)
+    lines = [header, f"    {finding.message}"]
+    if finding.remediation:
+        lines.append(f"    fix: {finding.remediation}")
+    return lines
+
+
+def _unknown_line(result: RuleResult, style: _Style) -> str:
+    reason = result.message or "no reason given"
+    return f"  {style.paint('UNKNOWN', _YELLOW)} {result.rule_id} {reason}"
+
+
+def _skipped_block(skipped: Iterable[SkippedFile], style: _Style) -> str:
+    lines = [style.heading("Skipped:")]
+    lines.extend(f"  {item.path} — {item.reason}" for item in skipped)
+    return "\n".join(lines)
+
+
+def _summary_line(summary: Summary, skipped: int) -> str:
+    """One line a log reader can grep; zero-valued extras are left out to keep it short."""
+    line = (
+        f"{_plural(summary.files, 'file')}: {summary.compliant} compliant, "
+        f"{summary.non_compliant} non-compliant, {summary.invalid} invalid; "
+        f"{_plural(summary.errors, 'error')}, {_plural(summary.warnings, 'warning')}"
+    )
+    if summary.suppressed:
+        line += f", {summary.suppressed} suppressed"
+    if summary.unknown:
+        line += f"; {_plural(summary.unknown, 'rule')} could not be judged"
+    if skipped:
+        line += f"; {skipped} skipped"
+    return line
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

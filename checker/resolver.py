@@ -1,0 +1,449 @@
+"""Resolve a template to the values the stack would get.
+
+Parameters take their Default (or an override), conditions are evaluated,
+resources whose condition is false disappear, and intrinsic functions are
+computed. References to resources become symbolic strings that remember which
+resources they were built from (RefStr), so rules can ask "does this refer to
+the status table?" after resolution. What cannot be known becomes Unknown with
+a reason, never a silently convenient value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from checker.loader import Template
+
+
+class Unknown:
+    """A value that cannot be known before deployment; rules report it as unknown."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+
+class RefStr(str):
+    """A string built from references to resources of the template."""
+
+    __slots__ = ("refs",)
+    refs: frozenset[str]
+
+    def __new__(cls, value: str, refs: Iterable[str] = ()) -> RefStr:
+        instance = super().__new__(cls, value)
+        instance.refs = frozenset(refs)
+        return instance
+
+
+class _NoValue:
+    """AWS::NoValue: the property is removed."""
+
+
+NO_VALUE = _NoValue()
+
+PSEUDO_PARAMETERS: dict[str, object] = {
+    "AWS::Region": "<AWS::Region>",
+    "AWS::AccountId": "<AWS::AccountId>",
+    "AWS::StackName": "<AWS::StackName>",
+    "AWS::StackId": "arn:aws:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/<AWS::StackName>/<AWS::StackId>",
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::NotificationARNs": [],
+}
+
+# The property that names a resource, by type: Ref and ARNs are built from it.
+NAME_PROPERTIES = {
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::CloudWatch::Dashboard": "DashboardName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+}
+
+_ARN = "arn:aws:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
+# Ref value and GetAtt attributes per type, as templates over the resource's name.
+_REF_FORMS = {
+    "AWS::SQS::Queue": "https://sqs.<AWS::Region>.amazonaws.com/<AWS::AccountId>/{name}",
+    "AWS::SNS::Topic": _ARN.format(service="sns", resource="{name}"),
+    "AWS::IAM::ManagedPolicy": "arn:aws:iam::<AWS::AccountId>:policy/{name}",
+}
+_ATTRIBUTE_FORMS = {
+    ("AWS::SQS::Queue", "Arn"): _ARN.format(service="sqs", resource="{name}"),
+    ("AWS::SQS::Queue", "QueueName"): "{name}",
+    ("AWS::SQS::Queue", "QueueUrl"): _REF_FORMS["AWS::SQS::Queue"],
+    ("AWS::Lambda::Function", "Arn"): _ARN.format(service="lambda", resource="function:{name}"),
+    ("AWS::DynamoDB::Table", "Arn"): _ARN.format(service="dynamodb", resource="table/{name}"),
+    ("AWS::DynamoDB::Table", "StreamArn"): _ARN.format(service="dynamodb", resource="table/{name}/stream/<stream>"),
+    ("AWS::Logs::LogGroup", "Arn"): _ARN.format(service="logs", resource="log-group:{name}:*"),
+    ("AWS::IAM::Role", "Arn"): "arn:aws:iam::<AWS::AccountId>:role/{name}",
+    ("AWS::SNS::Topic", "TopicArn"): _ARN.format(service="sns", resource="{name}"),
+    ("AWS::SNS::Topic", "TopicName"): "{name}",
+    ("AWS::KMS::Key", "Arn"): _ARN.format(service="kms", resource="key/{name}"),
+    ("AWS::KMS::Key", "KeyId"): "{name}",
+}
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+@dataclass
+class ResolvedResource:
+    logical_id: str
+    type: str
+    properties: dict
+    attributes: dict = field(default_factory=dict)  # DeletionPolicy, DependsOn, ... resolved
+
+
+@dataclass
+class ResolvedTemplate:
+    template: Template
+    parameters: dict[str, object]
+    conditions: dict[str, object]
+    resources: dict[str, ResolvedResource]
+    resolver: _Resolver
+
+    def of_type(self, *types: str) -> list[ResolvedResource]:
+        return [resource for resource in self.resources.values() if resource.type in types]
+
+    def name_of(self, logical_id: str) -> str:
+        """The physical name the resource would get (symbolic when CloudFormation generates it)."""
+        return self.resolver.resource_name(logical_id)  # type: ignore[return-value]
+
+    def get_att(self, logical_id: str, attribute: str) -> object:
+        return self.resolver.get_att([logical_id, attribute])
+
+
+def refs_in(value: object) -> set[str]:
+    """Logical ids of the resources a resolved value was built from."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, RefStr):
+            found.update(item.refs)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+class _Resolver:
+    def __init__(self, template: Template, overrides: dict[str, str]) -> None:
+        self.data = template.data
+        self.raw_resources = template.resources
+        self.overrides = overrides
+        self.parameters = self._parameters()
+        self._conditions: dict[str, object] = {}
+        self._evaluating: set[str] = set()
+        self._names: dict[str, object] = {}
+
+    # -- parameters and conditions --------------------------------------------
+    def _parameters(self) -> dict[str, object]:
+        declared = self.data.get("Parameters")
+        values: dict[str, object] = {}
+        if not isinstance(declared, dict):
+            return values
+        for name, spec in declared.items():
+            spec = spec if isinstance(spec, dict) else {}
+            kind = str(spec.get("Type", "String"))
+            if name in self.overrides:
+                raw = self.overrides[name]
+            elif "Default" in spec:
+                raw = spec["Default"]
+            else:
+                values[name] = Unknown(f"parameter {name} has no Default (pass --parameter {name}=VALUE)")
+                continue
+            values[name] = _typed_parameter(name, kind, raw)
+        return values
+
+    def condition(self, name: object) -> object:
+        if not isinstance(name, str):
+            return Unknown("a condition name must be a string")
+        if name in self._conditions:
+            return self._conditions[name]
+        declared = self.data.get("Conditions")
+        if not isinstance(declared, dict) or name not in declared:
+            return Unknown(f"condition {name} is not defined")
+        if name in self._evaluating:
+            return Unknown(f"condition {name} refers to itself")
+        self._evaluating.add(name)
+        value = self._condition_value(declared[name])
+        self._evaluating.discard(name)
+        self._conditions[name] = value
+        return value
+
+    def _condition_value(self, expression: object) -> object:
+        if isinstance(expression, dict) and len(expression) == 1:
+            (function, argument), = expression.items()
+            if function == "Condition":
+                return self.condition(argument)
+            if function == "Fn::Equals" and isinstance(argument, list) and len(argument) == 2:
+                left, right = (self.value(item) for item in argument)
+                if isinstance(left, Unknown) or isinstance(right, Unknown):
+                    return left if isinstance(left, Unknown) else right
+                return _comparable(left) == _comparable(right)
+            if function in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(argument, list):
+                operands = [self._condition_value(item) for item in argument]
+                unknown = next((item for item in operands if isinstance(item, Unknown)), None)
+                if function == "Fn::Not":
+                    return unknown or (len(operands) == 1 and operands[0] is False)
+                if function == "Fn::And":
+                    return False if False in operands else unknown or True
+                return True if True in operands else unknown or False
+        value = self.value(expression)
+        return value if isinstance(value, (bool, Unknown)) else Unknown(f"not a condition: {expression!r}"[:120])
+
+    # -- values -----------------------------------------------------------------
+    def value(self, node: object) -> object:
+        if isinstance(node, dict):
+            if len(node) == 1:
+                (key, argument), = node.items()
+                if key == "Ref":
+                    return self.ref(argument)
+                if key == "Condition" and isinstance(argument, str):
+                    return self.condition(argument)
+                if key.startswith("Fn::"):
+                    return self.function(key, argument)
+            resolved = {}
+            for key, item in node.items():
+                value = self.value(item)
+                if value is not NO_VALUE:
+                    resolved[key] = value
+            return resolved
+        if isinstance(node, list):
+            return [value for value in (self.value(item) for item in node) if value is not NO_VALUE]
+        return node
+
+    def ref(self, name: object) -> object:
+        if not isinstance(name, str):
+            return Unknown("Ref needs a name")
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name in PSEUDO_PARAMETERS:
+            return PSEUDO_PARAMETERS[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        resource = self.raw_resources.get(name)
+        if isinstance(resource, dict):
+            form = _REF_FORMS.get(resource.get("Type"), "{name}")
+            return self._attribute_string(name, form)
+        return Unknown(f"Ref to {name}, which the template does not define")
+
+    def resource_name(self, logical_id: str) -> object:
+        """The resource's physical name: its name property, else a stable symbol."""
+        if logical_id not in self._names:
+            self._names[logical_id] = RefStr(f"<{logical_id}>", (logical_id,))  # guards self-reference
+            resource = self.raw_resources[logical_id]
+            prop = NAME_PROPERTIES.get(resource.get("Type"))
+            properties = resource.get("Properties")
+            if prop and isinstance(properties, dict) and prop in properties:
+                name = self.value(properties[prop])
+                if isinstance(name, (str, int)) and not isinstance(name, bool):
+                    self._names[logical_id] = RefStr(str(name), (logical_id, *getattr(name, "refs", ())))
+        return self._names[logical_id]
+
+    def _attribute_string(self, logical_id: str, form: str) -> RefStr:
+        name = self.resource_name(logical_id)
+        return RefStr(form.format(name=name), (logical_id,))
+
+    def get_att(self, argument: object) -> object:
+        if isinstance(argument, str):
+            argument = argument.split(".", 1)
+        if not (isinstance(argument, list) and len(argument) == 2):
+            return Unknown("Fn::GetAtt needs [resource, attribute]")
+        logical_id, attribute = argument[0], self.value(argument[1])
+        if not isinstance(logical_id, str) or not isinstance(attribute, str):
+            return Unknown("Fn::GetAtt with a computed resource or attribute")
+        resource = self.raw_resources.get(logical_id)
+        if not isinstance(resource, dict):
+            return Unknown(f"Fn::GetAtt of {logical_id}, which the template does not define")
+        form = _ATTRIBUTE_FORMS.get((resource.get("Type"), attribute), f"<{logical_id}.{attribute}>")
+        return self._attribute_string(logical_id, form)
+
+    def function(self, name: str, argument: object) -> object:
+        handler = _FUNCTIONS.get(name)
+        if handler is None:
+            return Unknown(f"{name} is computed at deployment")
+        return handler(self, argument)
+
+    def sub(self, argument: object) -> object:
+        variables: dict = {}
+        if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], dict):
+            argument, variables = argument
+        if not isinstance(argument, str):
+            return Unknown("Fn::Sub needs a string")
+        refs: set[str] = set()
+        unknown: list[Unknown] = []
+
+        def replace(match: re.Match) -> str:
+            expression = match.group(1)
+            if expression.startswith("!"):
+                return "${" + expression[1:] + "}"
+            if expression in variables:
+                value = self.value(variables[expression])
+            elif "." in expression and expression.split(".", 1)[0] in self.raw_resources:
+                value = self.get_att(expression)
+            else:
+                value = self.ref(expression)
+            text = _as_text(value)
+            if isinstance(text, Unknown):
+                unknown.append(text)
+                return ""
+            refs.update(getattr(value, "refs", ()))
+            return text
+
+        result = _SUB_VARIABLE.sub(replace, argument)
+        return unknown[0] if unknown else RefStr(result, refs)
+
+    def join(self, argument: object) -> object:
+        if not (isinstance(argument, list) and len(argument) == 2):
+            return Unknown("Fn::Join needs [delimiter, list]")
+        delimiter, items = self.value(argument[0]), self.value(argument[1])
+        if not isinstance(delimiter, str) or not isinstance(items, list):
+            return items if isinstance(items, Unknown) else Unknown("Fn::Join of something that is not a list")
+        texts = [_as_text(item) for item in items]
+        unknown = next((text for text in texts if isinstance(text, Unknown)), None)
+        if unknown:
+            return unknown
+        refs = {ref for item in items for ref in getattr(item, "refs", ())}
+        return RefStr(delimiter.join(texts), refs)  # type: ignore[arg-type]
+
+    def select(self, argument: object) -> object:
+        if not (isinstance(argument, list) and len(argument) == 2):
+            return Unknown("Fn::Select needs [index, list]")
+        index, items = self.value(argument[0]), self.value(argument[1])
+        if isinstance(items, Unknown):
+            return items
+        try:
+            return items[int(index)]  # type: ignore[index, arg-type]
+        except (TypeError, ValueError, IndexError):
+            return Unknown(f"Fn::Select index {index!r} out of the list")
+
+    def split(self, argument: object) -> object:
+        if not (isinstance(argument, list) and len(argument) == 2):
+            return Unknown("Fn::Split needs [delimiter, string]")
+        delimiter, text = self.value(argument[0]), self.value(argument[1])
+        if not isinstance(delimiter, str) or not delimiter or not isinstance(text, str):
+            return text if isinstance(text, Unknown) else Unknown("Fn::Split of something that is not a string")
+        refs = getattr(text, "refs", ())
+        return [RefStr(part, refs) for part in text.split(delimiter)]
+
+    def find_in_map(self, argument: object) -> object:
+        if not (isinstance(argument, list) and len(argument) in (3, 4)):
+            return Unknown("Fn::FindInMap needs [map, key, key]")
+        keys = [self.value(item) for item in argument[:3]]
+        unknown = next((key for key in keys if isinstance(key, Unknown)), None)
+        if unknown:
+            return unknown
+        node: object = self.data.get("Mappings")
+        for key in keys:
+            if not isinstance(node, dict) or str(key) not in node:
+                if len(argument) == 4 and isinstance(argument[3], dict) and "DefaultValue" in argument[3]:
+                    return self.value(argument[3]["DefaultValue"])
+                return Unknown(f"Fn::FindInMap: no entry {keys!r}")
+            node = node[str(key)]
+        return self.value(node)
+
+    def if_(self, argument: object) -> object:
+        if not (isinstance(argument, list) and len(argument) == 3):
+            return Unknown("Fn::If needs [condition, then, else]")
+        chosen = self.condition(argument[0])
+        if isinstance(chosen, Unknown):
+            return Unknown(f"condition {argument[0]} cannot be decided: {chosen.reason}")
+        return self.value(argument[1] if chosen else argument[2])
+
+
+def _typed_parameter(name: str, kind: str, raw: object) -> object:
+    if kind.startswith("AWS::SSM::Parameter::Value"):
+        return Unknown(f"parameter {name} is read from SSM at deployment")
+    if kind == "Number":
+        try:
+            text = str(raw)
+            return int(text) if re.fullmatch(r"[-+]?\d+", text) else float(text)
+        except ValueError:
+            return Unknown(f"parameter {name} is a Number but its value {raw!r} is not")
+    if kind.startswith("List<") or kind == "CommaDelimitedList":
+        if isinstance(raw, list):
+            return raw
+        return [part.strip() for part in str(raw).split(",")] if str(raw) else []
+    return raw if isinstance(raw, str) else str(raw) if raw is not None else ""
+
+
+def _comparable(value: object) -> object:
+    return str(value).lower() if isinstance(value, bool) else str(value) if isinstance(value, (int, float)) else value
+
+
+def _as_text(value: object) -> object:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return Unknown(f"a list or mapping where text was expected: {value!r}"[:120])
+
+
+def _to_json_string(resolver: _Resolver, argument: object) -> object:
+    value = resolver.value(argument)
+    return Unknown("Fn::ToJsonString of an unknown value") if _has_unknown(value) else json.dumps(value)
+
+
+def _has_unknown(value: object) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknown(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(item) for item in value)
+    return False
+
+
+_FUNCTIONS = {
+    "Fn::GetAtt": _Resolver.get_att,
+    "Fn::Sub": _Resolver.sub,
+    "Fn::Join": _Resolver.join,
+    "Fn::Select": _Resolver.select,
+    "Fn::Split": _Resolver.split,
+    "Fn::FindInMap": _Resolver.find_in_map,
+    "Fn::If": _Resolver.if_,
+    "Fn::Base64": lambda resolver, argument: resolver.value(argument),
+    "Fn::GetAZs": lambda resolver, argument: ["<AZ-1>", "<AZ-2>", "<AZ-3>"],
+    "Fn::Length": lambda resolver, argument: (
+        len(value) if isinstance(value := resolver.value(argument), list) else Unknown("Fn::Length of a non-list")
+    ),
+    "Fn::ToJsonString": _to_json_string,
+}
+
+_RESOURCE_ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy", "DependsOn", "Condition", "Metadata")
+
+
+def resolve(template: Template, overrides: dict[str, str] | None = None) -> ResolvedTemplate:
+    """Resolve every resource whose condition holds (or cannot be decided)."""
+    resolver = _Resolver(template, overrides or {})
+    resources: dict[str, ResolvedResource] = {}
+    for logical_id, raw in template.resources.items():
+        condition = raw.get("Condition")
+        if condition is not None and resolver.condition(condition) is False:
+            continue
+        properties = resolver.value(raw.get("Properties", {}))
+        attributes = {name: resolver.value(raw[name]) for name in _RESOURCE_ATTRIBUTES if name in raw}
+        resources[logical_id] = ResolvedResource(
+            logical_id=logical_id,
+            type=raw["Type"],
+            properties=properties if isinstance(properties, dict) else {},
+            attributes=attributes,
+        )
+    declared = template.data.get("Conditions")
+    conditions = {name: resolver.condition(name) for name in declared} if isinstance(declared, dict) else {}
+    return ResolvedTemplate(template, resolver.parameters, conditions, resources, resolver)

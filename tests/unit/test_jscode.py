@@ -1,0 +1,533 @@
+"""Facts extracted from inline Lambda handler code drive ARCH010, ARCH011 and REL006."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from textwrap import dedent
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker.jscode import CatchClause, CodeFacts, CodeParseError, analyse_node_code
+
+
+def js(text: str) -> str:
+    """Dedent a handler so that line 1 is the first line after the opening quotes."""
+    return dedent(text).lstrip("\n")
+
+
+V3_HANDLER = js(
+    """
+    const { DynamoDBClient, PutItemCommand, UpdateItemCommand } = require("@aws-sdk/client-dynamodb");
+    const client = new DynamoDBClient({});
+
+    async function recordFailure(record, err) {
+      await client.send(new UpdateItemCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: { pk: { S: record.messageId } },
+        UpdateExpression: "SET #s = :s",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: { ":s": { S: "FAILED" } },
+      }));
+    }
+
+    exports.handler = async (event) => {
+      const batchItemFailures = [];
+      for (const record of event.Records) {
+        try {
+          const order = JSON.parse(record.body);
+          await client.send(new PutItemCommand({
+            TableName: process.env.TABLE_NAME,
+            Item: { pk: { S: order.id } },
+          }));
+        } catch (err) {
+          console.error("order failed", record.messageId, err);
+          await recordFailure(record, err);
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      return { batchItemFailures };
+    };
+    """
+)
+
+
+def test_v3_client_with_write_in_try_and_helper_write_in_catch() -> None:
+    facts = analyse_node_code(V3_HANDLER)
+    assert facts == CodeFacts(
+        catches=(CatchClause(line=23, logs_error=True, rethrows=False, writes_dynamodb=True),),
+        returns_batch_item_failures=True,
+        batch_item_failures_line=29,
+        dynamodb_write_lines=(5, 19),
+    )
+    assert facts.has_try_catch
+    assert facts.mentions_dynamodb_write
+
+
+def test_catch_that_only_reports_the_item_neither_logs_nor_writes() -> None:
+    code = js(
+        """
+        const { DynamoDBClient, PutItemCommand } = require("@aws-sdk/client-dynamodb");
+        const client = new DynamoDBClient({});
+
+        exports.handler = async (event) => {
+          const failures = [];
+          for (const record of event.Records) {
+            try {
+              await client.send(new PutItemCommand({ TableName: "orders", Item: JSON.parse(record.body) }));
+            } catch (e) {
+              failures.push({ itemIdentifier: record.messageId });
+            }
+          }
+          return { batchItemFailures: failures };
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (CatchClause(line=9, logs_error=False, rethrows=False, writes_dynamodb=False),)
+    assert facts.returns_batch_item_failures is True
+    assert facts.batch_item_failures_line == 13
+    assert facts.dynamodb_write_lines == (8,)
+
+
+def test_catch_that_only_rethrows_is_reported_as_rethrowing_without_logging() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          try {
+            await processAll(event.Records);
+          } catch (err) {
+            throw err;
+          }
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (CatchClause(line=4, logs_error=False, rethrows=True, writes_dynamodb=False),)
+    assert facts.returns_batch_item_failures is False
+    assert facts.batch_item_failures_line is None
+    assert facts.dynamodb_write_lines == ()
+    assert not facts.mentions_dynamodb_write
+
+
+def test_console_error_then_rethrow_counts_as_both() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          try {
+            await work(event);
+          }
+          catch (err) {
+            console.error(JSON.stringify({ level: "error", message: err.message }));
+            throw new Error("processing failed", { cause: err });
+          }
+        };
+        """
+    )
+    (clause,) = analyse_node_code(code).catches
+    assert clause == CatchClause(line=5, logs_error=True, rethrows=True, writes_dynamodb=False)
+
+
+@pytest.mark.parametrize(
+    "logging_call",
+    ["logger.error('failed', err)", "log.error({ err })", "this.logger.error(err)", "logger?.error(err)"],
+)
+def test_logger_error_methods_count_as_logging(logging_call: str) -> None:
+    code = f"exports.handler = async (event) => {{\n  try {{ await go(); }} catch (err) {{\n    {logging_call};\n  }}\n}};\n"
+    (clause,) = analyse_node_code(code).catches
+    assert clause.line == 2
+    assert clause.logs_error is True
+
+
+@pytest.mark.parametrize("call", ["console.log(err)", "console.warn('failed', err)", "logger.info(err)"])
+def test_log_and_warn_do_not_count_as_error_logging(call: str) -> None:
+    code = f"try {{ go(); }} catch (err) {{ {call}; }}"
+    (clause,) = analyse_node_code(code).catches
+    assert clause.logs_error is False
+
+
+def test_throw_inside_a_nested_callback_is_not_a_rethrow() -> None:
+    code = "try { go(); } catch (err) { setTimeout(() => { throw err; }); }"
+    (clause,) = analyse_node_code(code).catches
+    assert clause.rethrows is False
+
+
+def test_document_client_v2_put_promise_in_catch() -> None:
+    code = js(
+        """
+        const AWS = require("aws-sdk");
+        const docClient = new AWS.DynamoDB.DocumentClient();
+
+        exports.handler = async (event) => {
+          for (const record of event.Records) {
+            try {
+              await processOrder(JSON.parse(record.body));
+            } catch (error) {
+              await docClient
+                .put({ TableName: process.env.ERRORS_TABLE, Item: { id: record.messageId, error: error.message } })
+                .promise();
+            }
+          }
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (CatchClause(line=8, logs_error=False, rethrows=False, writes_dynamodb=True),)
+    assert facts.dynamodb_write_lines == (10,)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ddb.putItem(params).promise()",
+        "dynamodb.updateItem(params, callback)",
+        "client.batchWriteItem({ RequestItems: items })",
+        "client.transactWriteItems(params)",
+        "db.update(params).promise()",
+        "documentClient.batchWrite(params)",
+        "this.ddb.transactWrite(params)",
+        "store.put({ TableName: 'orders', Item: item })",
+        "client.send(new BatchWriteCommand(params))",
+        "client.send(new lib.TransactWriteCommand(params))",
+        "await ddbDocClient.send(new UpdateCommand(params))",
+    ],
+)
+def test_dynamodb_write_shapes_are_recognised(statement: str) -> None:
+    code = f"async function main(params, items, item, callback) {{\n  {statement};\n}}\n"
+    assert analyse_node_code(code).dynamodb_write_lines == (2,)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "crypto.createHash('sha256').update(body)",
+        "cache.put(key, value)",
+        "client.send(new GetItemCommand(params))",
+        "sqs.send(new SendMessageCommand(params))",
+        "client.send(command)",
+        "client.query(params).promise()",
+    ],
+)
+def test_lookalikes_are_not_dynamodb_writes(statement: str) -> None:
+    code = f"async function main(params, key, value, body, command) {{\n  {statement};\n}}\n"
+    assert analyse_node_code(code).dynamodb_write_lines == ()
+
+
+def test_document_client_receiver_is_recognised_by_how_it_was_built() -> None:
+    code = js(
+        """
+        const { DynamoDBDocument } = require("@aws-sdk/lib-dynamodb");
+        const store = DynamoDBDocument.from(new DynamoDBClient({}));
+        async function save(item) {
+          await store.put(item);
+        }
+        """
+    )
+    assert analyse_node_code(code).dynamodb_write_lines == (4,)
+
+
+def test_es_module_with_command_built_into_a_variable() -> None:
+    code = js(
+        """
+        import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+        import { Logger } from "@aws-lambda-powertools/logger";
+
+        const client = new DynamoDBClient({});
+        const logger = new Logger();
+
+        export const handler = async (event) => {
+          try {
+            await Promise.all(event.Records.map(processRecord));
+          } catch (err) {
+            logger.error("batch failed", err);
+            const command = new PutItemCommand({
+              TableName: process.env.DLQ_TABLE,
+              Item: { pk: { S: String(Date.now()) } },
+            });
+            await client.send(command);
+            throw err;
+          }
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (CatchClause(line=10, logs_error=True, rethrows=True, writes_dynamodb=True),)
+    assert facts.dynamodb_write_lines == (16,)
+
+
+def test_module_with_top_level_await_and_shebang() -> None:
+    code = js(
+        """
+        #!/usr/bin/env node
+        const config = await loadConfig();
+        export async function handler(event) {
+          try {
+            return await run(event, config);
+          } catch (e) {
+            console.error(e);
+            return { batchItemFailures: [{ itemIdentifier: event.Records[0].messageId }] };
+          }
+        }
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (CatchClause(line=6, logs_error=True, rethrows=False, writes_dynamodb=False),)
+    assert facts.batch_item_failures_line == 8
+
+
+def test_helper_called_from_catch_that_logs_counts_as_logging() -> None:
+    code = js(
+        """
+        const reportError = function (err, record) {
+          console.error("failed", record.messageId, err);
+        };
+
+        exports.handler = async (event) => {
+          for (const record of event.Records) {
+            try {
+              await handle(record);
+            } catch (err) {
+              reportError(err, record);
+            }
+          }
+        };
+        """
+    )
+    (clause,) = analyse_node_code(code).catches
+    assert clause == CatchClause(line=9, logs_error=True, rethrows=False, writes_dynamodb=False)
+
+
+def test_logging_and_writes_are_followed_transitively_through_helpers_and_methods() -> None:
+    code = js(
+        """
+        const { DynamoDBDocumentClient, PutCommand } = require("@aws-sdk/lib-dynamodb");
+        const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+        const audit = {
+          async save(entry) {
+            await doc.send(new PutCommand({ TableName: "audit", Item: entry }));
+          },
+        };
+        const handleFailure = async (err) => { await audit.save({ error: String(err) }); };
+        function onError(err) { return handleFailure(err); }
+
+        exports.handler = async () => {
+          try { await go(); } catch (err) { await onError(err); }
+        };
+        """
+    )
+    (clause,) = analyse_node_code(code).catches
+    assert clause == CatchClause(line=12, logs_error=False, rethrows=False, writes_dynamodb=True)
+
+
+def test_local_function_passed_as_a_callback_from_catch_is_followed() -> None:
+    code = js(
+        """
+        function logFailure(record) { log.error("failed", record.messageId); }
+        try { run(); } catch (err) { failed.forEach(logFailure); }
+        """
+    )
+    (clause,) = analyse_node_code(code).catches
+    assert clause.logs_error is True
+
+
+def test_recursion_between_helpers_terminates() -> None:
+    code = js(
+        """
+        function retry(err, n) {
+          if (n > 3) { return giveUp(err); }
+          return backoff(err, n + 1);
+        }
+        function backoff(err, n) { return retry(err, n); }
+        function giveUp(err) { return retry(err, 0); }
+        function self(err) { return self(err); }
+
+        exports.handler = async () => {
+          try {
+            await go();
+          } catch (err) {
+            self(err);
+            return retry(err, 0);
+          }
+        };
+        """
+    )
+    (clause,) = analyse_node_code(code).catches
+    assert clause == CatchClause(line=12, logs_error=False, rethrows=False, writes_dynamodb=False)
+
+
+def test_helpers_not_reachable_from_catch_do_not_count() -> None:
+    code = js(
+        """
+        function unused(err) { console.error(err); }
+        try { go(); } catch (err) { ignore(err); }
+        """
+    )
+    (clause,) = analyse_node_code(code).catches
+    assert clause.logs_error is False
+
+
+def test_code_without_try() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          for (const record of event.Records) {
+            await handle(record);
+          }
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts == CodeFacts(
+        catches=(), returns_batch_item_failures=False, batch_item_failures_line=None, dynamodb_write_lines=()
+    )
+    assert not facts.has_try_catch
+
+
+def test_try_finally_without_catch_has_no_catch_clause() -> None:
+    assert analyse_node_code("try { go(); } finally { done(); }").catches == ()
+
+
+def test_multiple_catches_are_reported_in_source_order() -> None:
+    code = "try { a(); } catch (e) { console.error(e); }\ntry { b(); } catch { }\n"
+    facts = analyse_node_code(code)
+    assert [c.line for c in facts.catches] == [1, 2]
+    assert [c.logs_error for c in facts.catches] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("code", "line"),
+    [
+        ("exports.handler = async (event) => {\n  const batchItemFailures = [];\n  return { batchItemFailures };\n};\n", 3),
+        ("exports.handler = async (event) => {\n  return {\n    batchItemFailures: failures,\n  };\n};\n", 3),
+        ("exports.handler = async (e) => ({ batchItemFailures: [] });\n", 1),
+        ("exports.handler = async (e) => {\n  return { 'batchItemFailures': [] };\n};\n", 2),
+        (
+            "exports.handler = async (e) => {\n  const response = { batchItemFailures: [] };\n"
+            "  await go(response);\n  return response;\n};\n",
+            2,
+        ),
+        ("exports.handler = async (e) => {\n  const r = {};\n  r.batchItemFailures = f;\n  return r;\n};\n", 3),
+        ("exports.handler = async (e) => {\n  return ok ? { batchItemFailures: [] } : await x();\n};\n", 2),
+        ("exports.handler = (event, context, callback) => {\n  callback(null, { batchItemFailures: f });\n};\n", 2),
+        ("function respond(f) {\n  return Promise.resolve({ batchItemFailures: f });\n}\n", 2),
+    ],
+)
+def test_partial_batch_response_shapes(code: str, line: int) -> None:
+    facts = analyse_node_code(code)
+    assert facts.returns_batch_item_failures is True
+    assert facts.batch_item_failures_line == line
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "exports.handler = async (e) => {\n  const unused = { batchItemFailures: [] };\n  return {};\n};\n",
+        "exports.handler = async (e) => {\n  console.log({ batchItemFailures: [] });\n};\n",
+        "exports.handler = async (e) => ({ statusCode: 200 });\n",
+    ],
+)
+def test_batch_item_failures_object_that_is_not_returned_does_not_count(code: str) -> None:
+    facts = analyse_node_code(code)
+    assert facts.returns_batch_item_failures is False
+    assert facts.batch_item_failures_line is None
+
+
+def test_lines_count_newlines_even_with_other_javascript_line_terminators() -> None:
+    code = "const s = 'a';\r\nconst t = 'x\u2028y';\ntry { go(); }\r\ncatch (e) { console.error(e); }\n"
+    (clause,) = analyse_node_code(code).catches
+    assert clause.line == 4
+
+
+def test_syntax_error_raises_code_parse_error_with_line() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          try {
+            await go(;
+          } catch (e) {}
+        };
+        """
+    )
+    with pytest.raises(CodeParseError, match=r"line 3") as excinfo:
+        analyse_node_code(code)
+    assert excinfo.value.line == 3
+    assert excinfo.value.column is not None
+
+
+def test_module_syntax_error_reports_the_module_error() -> None:
+    code = 'import { a } from "a";\n\nexport const handler = async () => { return ) };\n'
+    with pytest.raises(CodeParseError) as excinfo:
+        analyse_node_code(code)
+    assert excinfo.value.line == 3
+
+
+def test_deep_nesting_raises_code_parse_error_or_parses() -> None:
+    depth = sys.getrecursionlimit() * 2
+    for code in ("(" * depth + "1" + ")" * depth, "[" * depth + "]" * depth, "{" * depth + "}" * depth):
+        try:
+            facts = analyse_node_code(code)
+        except CodeParseError:
+            continue
+        assert facts.catches == ()
+
+
+def test_non_string_input_raises_code_parse_error() -> None:
+    with pytest.raises(CodeParseError):
+        analyse_node_code(b"exports.handler = 1;")  # type: ignore[arg-type]
+
+
+def test_facts_are_frozen() -> None:
+    facts = analyse_node_code("1;")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.catches = ()  # type: ignore[misc]
+
+
+def test_importing_the_module_does_not_import_the_parser() -> None:
+    import os
+    import subprocess
+    from pathlib import Path
+
+    import checker.jscode
+
+    root = str(Path(checker.jscode.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    probe = "import sys, checker.jscode; print('esprima' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    assert result.stdout.strip() == "False"
+
+
+def _assert_total(code: str) -> None:
+    try:
+        facts = analyse_node_code(code)
+    except CodeParseError:
+        return
+    assert isinstance(facts, CodeFacts)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=200))
+def test_random_text_only_ever_raises_code_parse_error(code: str) -> None:
+    _assert_total(code)
+
+
+_JS_PIECES = st.sampled_from(
+    [
+        "{", "}", "(", ")", "[", "]", ";", ",", ".", "=>", "`", "${", "'", '"', "/", "*", "\\",
+        "try", "catch", "throw", "await", "async", "function", "return", "new", "import", "export",
+        "\n", "\r", "\u2028", "#!", "//", "/*", "?.", "\x00", "\ud800", "😀",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_handlers_only_ever_raise_code_parse_error(data: st.DataObject) -> None:
+    code = V3_HANDLER
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+        start = data.draw(st.integers(min_value=0, max_value=len(code)))
+        end = data.draw(st.integers(min_value=start, max_value=min(len(code), start + 20)))
+        insert = data.draw(st.one_of(_JS_PIECES, st.text(max_size=5)))
+        code = code[:start] + insert + code[end:]
+    _assert_total(code)
