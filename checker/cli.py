@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
     rules = commands.add_parser("rules", help="list the rule catalogue")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     explain = commands.add_parser("explain", help="explain one rule, with the reference's own snippet")
     explain.add_argument("rule_id", metavar="ID")
@@ -107,10 +107,10 @@ def exit_code(report, fail_on: str) -> int:  # noqa: ANN001 - a RunReport
 
 def _rules(args: argparse.Namespace) -> int:
     from checker.catalogue import load_catalogue
-    from checker.report_rules import render_catalogue_json, render_catalogue_text
+    from checker.report_rules import render_catalogue_json, render_catalogue_markdown, render_catalogue_text
 
-    rules = load_catalogue()
-    sys.stdout.write(render_catalogue_json(rules) if args.format == "json" else render_catalogue_text(rules))
+    renderers = {"json": render_catalogue_json, "markdown": render_catalogue_markdown, "text": render_catalogue_text}
+    sys.stdout.write(renderers[args.format](load_catalogue()))
     return EXIT_OK
 
 

@@ -32,6 +32,15 @@ def render_catalogue_text(rules: tuple[Rule, ...]) -> str:
     return "\n".join(lines) + f"\n\n{len(rules)} rules\n"
 
 
+def render_catalogue_markdown(rules: tuple[Rule, ...]) -> str:
+    """The README's rule table: generated from rules/, never written by hand."""
+    rows = ["| id | severity | category | rule | checked by |", "|---|---|---|---|---|"]
+    for rule in rules:
+        engine = {"guard": "Guard", "python": "Python", "loader": "loader"}[rule.engine]
+        rows.append(f"| {rule.id} | {rule.severity} | {rule.category} | {rule.title} | {engine} |")
+    return "\n".join(rows) + "\n"
+
+
 def render_explanation(rule: Rule, snippet: str) -> str:
     """Rationale, remediation, thresholds, how it is checked, and the reference's own lines."""
     parts = [

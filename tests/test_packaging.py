@@ -1,0 +1,34 @@
+"""A plain, non-editable install carries the rules and the reference inside the package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import REFERENCE, ROOT
+
+
+def test_installed_package_checks_the_reference_from_elsewhere(tmp_path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(ROOT)],
+        check=True,
+        cwd=tmp_path,
+    )
+    assert (target / "checker" / "rules" / "SEC002.yaml").is_file()
+    assert (target / "checker" / "reference_template" / "order-processing.yaml").is_file()
+    check = _cli(target, tmp_path, "check", str(REFERENCE), "--no-cfn-lint")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "compliant" in check.stdout
+    assert "BillingMode: PAY_PER_REQUEST" in _cli(target, tmp_path, "explain", "COST001").stdout
+
+
+def _cli(target, cwd, *argv: str) -> subprocess.CompletedProcess:
+    """Run the installed copy only: the checkout is neither the working directory nor on the path."""
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from checker.cli import main; sys.exit(main())", *argv],
+        cwd=cwd,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )

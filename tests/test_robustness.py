@@ -1,0 +1,48 @@
+"""Real and large inputs: every corpus template gets a verdict, Guard copes with many failing resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.discover import select_files
+from checker.engine import CheckOptions, check_file
+from tests.conftest import CHECK_DATE, ROOT
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+OPTIONS = CheckOptions(cfn_lint=False, today=CHECK_DATE)
+
+
+def _corpus_files() -> list[str]:
+    if not CORPUS.is_dir():
+        pytest.fail(f"the corpus of real templates is missing: {CORPUS}")
+    return list(select_files([str(CORPUS)]).files)
+
+
+def test_every_corpus_template_gets_a_verdict_and_no_check_crashes() -> None:
+    files = _corpus_files()
+    assert len(files) > 1000
+    crashed = []
+    for path in files:
+        report = check_file(path, OPTIONS)
+        assert report.status in ("compliant", "non_compliant", "invalid")
+        assert len(report.results) == (1 if report.status == "invalid" else 39)
+        crashed.extend(f"{path}: {result.message}" for result in report.results if "crashed" in (result.message or ""))
+    assert crashed == []
+
+
+def test_guard_judges_a_hundred_failing_tables(tmp_path: Path) -> None:
+    tables = "".join(
+        f"  Table{index}:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+        "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"
+        for index in range(100)
+    )
+    path = tmp_path / "tables.yaml"
+    path.write_text("Resources:\n" + tables)
+    report = check_file(str(path), CheckOptions(cfn_lint=False, only_rules=frozenset({"SEC006"}), today=CHECK_DATE))
+    assert [(finding.resource, finding.line) for finding in report.findings] == [
+        (f"Table{index}", 4 + 5 * index) for index in range(100)  # anchored on Properties: SSESpecification is missing
+    ]
+    assert report.results[0].status == "fail"
