@@ -18,7 +18,7 @@ from checker.catalogue import Rule
 from checker.findings import Finding, RuleResult
 from checker.loader import Template
 from checker.recognise import Architecture
-from checker.resolver import NO_VALUE, RefStr, ResolvedResource, ResolvedTemplate, Unknown
+from checker.resolver import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown
 
 UNKNOWN_MARKER = "__cfn_compliance_unknown__"
 
@@ -91,12 +91,30 @@ def evaluate_rule(rule: Rule, context: Context, checks: dict[str, Check]) -> tup
     return RuleResult(rule.id, "pass"), []
 
 
-def source_path(violation: Violation) -> tuple[str | int, ...]:
-    return ("Resources", violation.resource, *violation.path) if violation.resource else violation.path
+def source_path(context: Context, violation: Violation) -> tuple[str | int, ...]:
+    """The violation's path in the source: list positions shifted back where AWS::NoValue removed items."""
+    if not violation.resource:
+        return violation.path
+    resource = context.resolved.resources.get(violation.resource)
+    node: object = {"Properties": resource.properties, **resource.attributes} if resource else None
+    steps: list[str | int] = []
+    for step in violation.path:
+        if isinstance(node, SourceIndexedList) and isinstance(step, int) and 0 <= step < len(node):
+            steps.append(node.source_indices[step])
+        else:
+            steps.append(step)
+        node = node[step] if _has_step(node, step) else None  # type: ignore[index]
+    return ("Resources", violation.resource, *steps)
+
+
+def _has_step(node: object, step: str | int) -> bool:
+    if isinstance(node, dict):
+        return step in node
+    return isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
 
 
 def _finding(rule: Rule, context: Context, violation: Violation) -> Finding:
-    path = source_path(violation)
+    path = source_path(context, violation)
     mark = context.template.mark_at(path)
     if violation.line is not None:
         mark = type(mark)(violation.line, violation.column or 1)
@@ -135,11 +153,18 @@ def guard_document(resource: ResolvedResource, rule_text: str) -> dict:
     return _plain({"Type": resource.type, "Properties": properties, **attributes})
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def _plain(value: object) -> object:
+    """JSON for Guard. Scalars are coerced as CloudFormation coerces them for typed
+    properties: "true"/"false" are booleans and digit strings are integers."""
     if isinstance(value, Unknown):
         return UNKNOWN_MARKER
-    if isinstance(value, RefStr):
-        return str(value)
+    if isinstance(value, str):
+        if value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return int(value) if _INTEGER.fullmatch(value) else str(value)
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items() if item is not NO_VALUE}
     if isinstance(value, list):

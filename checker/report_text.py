@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from checker.catalogue import CATEGORY_ORDER
 from checker.findings import FileReport, Finding, RuleResult, RunReport, SkippedFile
 from checker.summary import Summary, count_findings, summarise, unknown_results
 
-CATEGORY_ORDER = ("template", "architecture", "cost", "monitoring", "security", "reliability")
 
 _RED, _GREEN, _YELLOW, _BOLD, _DIM = "31", "32", "33", "1", "2"
 

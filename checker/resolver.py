@@ -42,17 +42,29 @@ class RefStr(str):
         return instance
 
 
+class SourceIndexedList(list):
+    """A list some of whose items AWS::NoValue removed: remembers where each kept item was written."""
+
+    __slots__ = ("source_indices",)
+
+    def __init__(self, items: list, source_indices: list[int]) -> None:
+        super().__init__(items)
+        self.source_indices = source_indices
+
+
 class _NoValue:
     """AWS::NoValue: the property is removed."""
 
 
 NO_VALUE = _NoValue()
 
+# Symbols without colons, so ARNs built from them still split into their six fields.
+REGION, ACCOUNT, STACK_NAME = "<AWS-Region>", "<AWS-AccountId>", "<AWS-StackName>"
 PSEUDO_PARAMETERS: dict[str, object] = {
-    "AWS::Region": "<AWS::Region>",
-    "AWS::AccountId": "<AWS::AccountId>",
-    "AWS::StackName": "<AWS::StackName>",
-    "AWS::StackId": "arn:aws:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/<AWS::StackName>/<AWS::StackId>",
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::StackName": STACK_NAME,
+    "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK_NAME}/<AWS-StackId>",
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::NotificationARNs": [],
@@ -71,12 +83,12 @@ NAME_PROPERTIES = {
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
 }
 
-_ARN = "arn:aws:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
+_ARN = "arn:aws:{service}:" + REGION + ":" + ACCOUNT + ":{resource}"
 # Ref value and GetAtt attributes per type, as templates over the resource's name.
 _REF_FORMS = {
-    "AWS::SQS::Queue": "https://sqs.<AWS::Region>.amazonaws.com/<AWS::AccountId>/{name}",
+    "AWS::SQS::Queue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{{name}}",
     "AWS::SNS::Topic": _ARN.format(service="sns", resource="{name}"),
-    "AWS::IAM::ManagedPolicy": "arn:aws:iam::<AWS::AccountId>:policy/{name}",
+    "AWS::IAM::ManagedPolicy": f"arn:aws:iam::{ACCOUNT}:policy/{{name}}",
 }
 _ATTRIBUTE_FORMS = {
     ("AWS::SQS::Queue", "Arn"): _ARN.format(service="sqs", resource="{name}"),
@@ -86,7 +98,7 @@ _ATTRIBUTE_FORMS = {
     ("AWS::DynamoDB::Table", "Arn"): _ARN.format(service="dynamodb", resource="table/{name}"),
     ("AWS::DynamoDB::Table", "StreamArn"): _ARN.format(service="dynamodb", resource="table/{name}/stream/<stream>"),
     ("AWS::Logs::LogGroup", "Arn"): _ARN.format(service="logs", resource="log-group:{name}:*"),
-    ("AWS::IAM::Role", "Arn"): "arn:aws:iam::<AWS::AccountId>:role/{name}",
+    ("AWS::IAM::Role", "Arn"): f"arn:aws:iam::{ACCOUNT}:role/{{name}}",
     ("AWS::SNS::Topic", "TopicArn"): _ARN.format(service="sns", resource="{name}"),
     ("AWS::SNS::Topic", "TopicName"): "{name}",
     ("AWS::KMS::Key", "Arn"): _ARN.format(service="kms", resource="key/{name}"),
@@ -222,7 +234,11 @@ class _Resolver:
                     resolved[key] = value
             return resolved
         if isinstance(node, list):
-            return [value for value in (self.value(item) for item in node) if value is not NO_VALUE]
+            values = [self.value(item) for item in node]
+            kept = [index for index, value in enumerate(values) if value is not NO_VALUE]
+            if len(kept) == len(values):
+                return values
+            return SourceIndexedList([values[index] for index in kept], kept)
         return node
 
     def ref(self, name: object) -> object:

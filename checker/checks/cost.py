@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checker.evaluate import Context, Outcome, Violation
+from checker.evaluate import Context, NotApplicable, Outcome, Violation
 from checker.recognise import FUNCTION_TYPES, log_group_name_of, log_groups_of
 
 
 def every_function_has_log_group(context: Context) -> Iterator[Outcome]:
-    for function in context.resolved.of_type(*FUNCTION_TYPES):
+    functions = context.resolved.of_type(*FUNCTION_TYPES)
+    if not functions:
+        yield NotApplicable("the template has no Lambda function")
+    for function in functions:
         if log_groups_of(context.resolved, function.logical_id):
             continue
         expected = log_group_name_of(context.resolved, function.logical_id)

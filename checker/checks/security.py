@@ -15,9 +15,9 @@ from checker.checks.common import (
     statement_key,
     template_statements,
 )
-from checker.evaluate import Context, Outcome, Unresolved, Violation
+from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.recognise import log_group_name_of
-from checker.resolver import RefStr
+from checker.resolver import ACCOUNT, REGION, RefStr, Unknown
 
 
 def _list_entries(statement: Statement, key: str) -> Iterator[tuple[tuple, object]]:
@@ -34,15 +34,35 @@ def _allows(statement: Statement) -> bool:
     return statement.body.get("Effect") == "Allow"
 
 
+def _unresolved_entries(statement: Statement, *keys: str) -> Iterator[Unresolved]:
+    """An Unresolved for each Effect/Action/Resource/... entry that cannot be known before deployment."""
+    for key in ("Effect", *keys):
+        for _, value in _list_entries(statement, key):
+            if isinstance(value, Unknown):
+                yield Unresolved(f"{statement.resource}: a statement's {key} cannot be resolved: {value.reason}")
+
+
+def _statements_or_not_applicable(context: Context) -> Iterator[Statement | NotApplicable]:
+    statements = list(template_statements(context))
+    if not statements:
+        yield NotApplicable("the template writes no IAM policy statement")
+    yield from statements
+
+
 def no_wildcard_actions(context: Context) -> Iterator[Outcome]:
-    for statement in template_statements(context):
+    for statement in _statements_or_not_applicable(context):
+        if isinstance(statement, NotApplicable):
+            yield statement
+            continue
+        yield from _unresolved_entries(statement, "Action", "NotAction")
         if not _allows(statement):
             continue
         if "NotAction" in statement.body:
+            excluded = ", ".join(str(action) for action in as_list(statement.body["NotAction"]))
             yield Violation(
                 statement.resource,
                 statement_key(statement, "NotAction"),
-                f"{statement.resource} allows everything except {statement.body['NotAction']} (NotAction with Allow).",
+                f"{statement.resource} allows every action except {excluded} (NotAction with Allow).",
             )
         for path, action in _list_entries(statement, "Action"):
             if isinstance(action, str) and iam.is_wildcard_action(action):
@@ -60,7 +80,11 @@ def _needs_resource_scope(actions: list[str]) -> list[str]:
 
 
 def no_wildcard_resources(context: Context) -> Iterator[Outcome]:
-    for statement in template_statements(context):
+    for statement in _statements_or_not_applicable(context):
+        if isinstance(statement, NotApplicable):
+            yield statement
+            continue
+        yield from _unresolved_entries(statement, "Action", "Resource")
         if not _allows(statement) or "Action" not in statement.body:
             continue
         actions = [action for action in as_list(statement.body.get("Action")) if isinstance(action, str)]
@@ -78,8 +102,13 @@ def no_wildcard_resources(context: Context) -> Iterator[Outcome]:
 
 
 def no_broad_managed_policies(context: Context) -> Iterator[Outcome]:
-    for role in context.resolved.of_type("AWS::IAM::Role"):
+    roles = context.resolved.of_type("AWS::IAM::Role")
+    if not roles:
+        yield NotApplicable("the template has no IAM role")
+    for role in roles:
         for index, arn in enumerate(as_list(role.properties.get("ManagedPolicyArns"))):
+            if isinstance(arn, Unknown):
+                yield Unresolved(f"{role.logical_id}: a managed policy ARN cannot be resolved: {arn.reason}")
             broad = iam.broad_managed_policy(arn) if isinstance(arn, str) else None
             if broad:
                 yield Violation(
@@ -123,15 +152,14 @@ def _arn_fields(arn: str) -> list[str]:
     return arn.split(":", 5)
 
 
-def _covers(context: Context, logical_id: str, arns: tuple[str, ...]) -> Callable[[object], bool]:
-    """Does a policy Resource entry cover the subject? `*`, a reference to it, or an ARN pattern matching it."""
+def _covers(context: Context, logical_id: str | None, arns: tuple[str, ...]) -> Callable[[object], bool]:
+    """Does a policy Resource entry cover the subject? `*`, a Ref or GetAtt of it, or an ARN pattern matching its ARN."""
+    references = {context.resolved.resolver.ref(logical_id), context.resolved.get_att(logical_id, "Arn")} if logical_id else set()
 
     def covers(entry: object) -> bool:
-        if isinstance(entry, RefStr) and logical_id in entry.refs:
-            return True
         if not isinstance(entry, str):
             return False
-        return any(iam.arn_matches(_lenient(entry, arn), arn) for arn in arns)
+        return entry in references or any(iam.arn_matches(_lenient(entry, arn), arn) for arn in arns)
 
     return covers
 
@@ -141,7 +169,7 @@ def _lenient(pattern: str, arn: str) -> str:
     pattern_fields, arn_fields = _arn_fields(pattern), _arn_fields(arn)
     if len(pattern_fields) == 6 and len(arn_fields) == 6:
         for index in (3, 4):
-            if arn_fields[index].startswith("<AWS::"):
+            if arn_fields[index] in (REGION, ACCOUNT):
                 pattern_fields[index] = "*"
         return ":".join(pattern_fields)
     return pattern
@@ -157,7 +185,7 @@ _NEEDS = (
 def _subject_arns(context: Context, part: str) -> tuple[str | None, tuple[str, ...]]:
     if part == "log_group":
         name = log_group_name_of(context.resolved, context.arch.processor)
-        base = f"arn:aws:logs:<AWS::Region>:<AWS::AccountId>:log-group:{name}"
+        base = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}"
         return context.arch.processor_log_group, (base, f"{base}:log-stream:<stream>")
     logical_id = getattr(context.arch, part)
     if logical_id is None:
@@ -181,20 +209,30 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
         if part != "log_group" and getattr(context.arch, part) is None:
             continue
         logical_id, arns = _subject_arns(context, part)
-        covers = _covers(context, logical_id or "", arns)
+        covers = _covers(context, logical_id, arns)
         granted = [action for action in actions if iam.allows(statements, action, covers)]
-        subject = logical_id or (arns[0] if arns else part)
+        subject = logical_id or f"its log group {log_group_name_of(context.resolved, context.arch.processor)}"
         if mode == "all":
             lacking.extend(f"{action} on {subject}" for action in actions if action not in granted)
         elif not granted:
             lacking.append(f"{' or '.join(actions)} on {subject}")
-    if lacking:
+    if lacking and _has_unknown(statements):
+        yield Unresolved(f"the role {role} may lack {'; '.join(lacking)}, but some of its policy values cannot be resolved")
+    elif lacking:
         yield Violation(role, ("Properties",), f"The processor's role {role} lacks {'; '.join(lacking)}.")
+
+
+def _has_unknown(value: object) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknown(item) for item in value.values())
+    return isinstance(value, list) and any(_has_unknown(item) for item in value)
 
 
 # --- secrets and hardcoded identifiers in the source ----------------------------------
 
-_SECRET_NAME = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|credential|private[_-]?key", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"passw(or)?d|passphrase|secret|token|api[_-]?key|credential|private[_-]?key", re.IGNORECASE)
 _ACCESS_KEY = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 
 
@@ -205,6 +243,8 @@ def _source_strings(node: object, path: tuple) -> Iterator[tuple[tuple, str]]:
         item, where = stack.pop()
         if isinstance(item, str):
             yield where, item
+        elif isinstance(item, int) and not isinstance(item, bool):
+            yield where, str(item)
         elif isinstance(item, dict):
             stack.extend((value, (*where, key)) for key, value in reversed(list(item.items())))
         elif isinstance(item, list):
@@ -212,7 +252,12 @@ def _source_strings(node: object, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 
 def _literal(value: object) -> bool:
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value) != ""
+    """A value written out in the template; a dynamic reference ({{resolve:...}}) is not, and Fn::If is judged per branch."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"} and isinstance(value["Fn::If"], list):
+        return any(_literal(branch) for branch in value["Fn::If"][1:])
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    return str(value) != "" and not str(value).startswith("{{resolve:")
 
 
 def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
@@ -248,7 +293,8 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
 _ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 _REGION = re.compile(r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9]\b")
 _MANAGED_POLICY = re.compile(r"^arn:[a-z-]+:iam::aws:policy/")
-_SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules")
+# Parameter defaults and mapping values are the place for environment-specific values; conditions compare them.
+_SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules", "Conditions")
 
 
 def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
@@ -272,12 +318,21 @@ def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
 
 
 def queue_policies_not_public(context: Context) -> Iterator[Outcome]:
-    for policy in context.resolved.of_type("AWS::SQS::QueuePolicy"):
+    policies = context.resolved.of_type("AWS::SQS::QueuePolicy")
+    if not policies:
+        yield NotApplicable("the template has no SQS queue policy")
+    for policy in policies:
         document = as_mapping(policy.properties.get("PolicyDocument"))
         statements = document.get("Statement") if document else None
         entries = list(enumerate(statements)) if isinstance(statements, list) else [(None, statements)]
         for index, statement in entries:
-            if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or statement.get("Condition"):
+            if not isinstance(statement, dict):
+                continue
+            unknown = next((value for value in (statement.get("Effect"), statement.get("Principal")) if _has_unknown(value)), None)
+            if unknown is not None:
+                yield Unresolved(f"{policy.logical_id}: a statement's Effect or Principal cannot be resolved")
+                continue
+            if statement.get("Effect") != "Allow" or statement.get("Condition"):
                 continue
             if _public(statement.get("Principal")):
                 where = ("Properties", "PolicyDocument", "Statement", *(() if index is None else (index,)), "Principal")

@@ -1,0 +1,511 @@
+"""Unit tests for checker.loader: scalars, short-form tags, source marks, and
+every kind of input that is not a template (each must be a LoadError, fast).
+
+The end of the file holds the property test of the whole front end:
+mutated templates through load_text + resolve + recognise raise only LoadError.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker.loader import MAX_BYTES, LoadError, Mark, decode, load_file, load_text, parse_document
+from checker.recognise import recognise
+from checker.resolver import resolve
+
+QUEUE_YAML = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      Tags:
+        - Key: team
+          Value: orders
+        - !Ref TagParam
+"""
+
+
+def load_error(text: str) -> LoadError:
+    with pytest.raises(LoadError) as caught:
+        load_text(text, "t.yaml")
+    return caught.value
+
+
+def file_error(path) -> LoadError:  # noqa: ANN001
+    with pytest.raises(LoadError) as caught:
+        load_file(path)
+    return caught.value
+
+
+def value_of(yaml_value: str) -> object:
+    return parse_document(f"v: {yaml_value}\n")["v"]
+
+
+# --- scalars and tags -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("30", 30),
+        ('"30"', "30"),
+        ("'30'", "30"),
+        ("-5", -5),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        ("true", True),
+        ("False", False),
+        ('"true"', "true"),
+        ("yes", "yes"),  # YAML 1.1 booleans stay strings in YAML 1.2
+        ("on", "on"),
+        ("null", None),
+        ("~", None),
+        ("2024-01-01", "2024-01-01"),
+        ("012", 12),  # core schema: an integer, not the float 12.0
+        ("!!str 5", "5"),
+        ("!!int '7'", 7),
+    ],
+)
+def test_yaml_12_scalars(written: str, expected: object) -> None:
+    value = value_of(written)
+    assert (value, type(value)) == (expected, type(expected))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("!Ref Queue", {"Ref": "Queue"}),
+        ("!Condition IsProd", {"Condition": "IsProd"}),
+        ("!GetAtt Queue.Arn", {"Fn::GetAtt": ["Queue", "Arn"]}),
+        ("!GetAtt Db.Endpoint.Address", {"Fn::GetAtt": ["Db", "Endpoint.Address"]}),
+        ("!GetAtt [Queue, Arn]", {"Fn::GetAtt": ["Queue", "Arn"]}),
+        ('!Sub "${AWS::StackName}-orders"', {"Fn::Sub": "${AWS::StackName}-orders"}),
+        ("!Sub ['${a}', {a: !Ref B}]", {"Fn::Sub": ["${a}", {"a": {"Ref": "B"}}]}),
+        ("!If [IsProd, 30, 7]", {"Fn::If": ["IsProd", 30, 7]}),
+        ("!Join ['', [a, !Ref B]]", {"Fn::Join": ["", ["a", {"Ref": "B"}]]}),
+        ("!Not [!Equals [!Ref Env, prod]]", {"Fn::Not": [{"Fn::Equals": [{"Ref": "Env"}, "prod"]}]}),
+        ("!FindInMap [M, k, v]", {"Fn::FindInMap": ["M", "k", "v"]}),
+        ("!ImportValue shared", {"Fn::ImportValue": "shared"}),
+    ],
+)
+def test_short_form_tags_become_long_form(written: str, expected: object) -> None:
+    assert value_of(written) == expected
+
+
+def test_unknown_tag_is_refused_where_written() -> None:
+    error = load_error("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags: !Foo bar\n")
+    assert "unknown YAML tag '!Foo'" in error.message
+    assert (error.line, error.column) == (5, 13)
+
+
+# --- marks -------------------------------------------------------------------------
+
+
+def test_yaml_marks_are_those_of_keys_and_list_items() -> None:
+    template = load_text(QUEUE_YAML, "t.yaml")
+    tags = ("Resources", "Queue", "Properties", "Tags")
+    assert template.mark_at(("Resources",)) == Mark(2, 1)
+    assert template.mark_at(("Resources", "Queue")) == Mark(3, 3)
+    assert template.mark_at(("Resources", "Queue", "Type")) == Mark(4, 5)
+    assert template.mark_at(tags) == Mark(6, 7)
+    assert template.mark_at((*tags, 0)) == Mark(7, 11)
+    assert template.mark_at((*tags, 0, "Value")) == Mark(8, 11)
+    assert template.mark_at((*tags, 1)) == Mark(9, 11)
+
+
+def test_mark_at_stops_at_the_deepest_existing_key() -> None:
+    template = load_text(QUEUE_YAML, "t.yaml")
+    assert template.mark_at(("Resources", "Queue", "Properties", "Missing", "Deeper")) == Mark(5, 5)
+    assert template.mark_at(("Resources", "Queue", "Properties", "Tags", 7)) == Mark(6, 7)
+    assert template.mark_at(("Outputs",)) == Mark(1, 1)
+
+
+def test_json_with_tab_indentation_keeps_columns() -> None:
+    text = '{\n\t"Resources": {\n\t\t"Queue": {\n\t\t\t"Type": "AWS::SQS::Queue",\n\t\t\t"Properties": {"Tags": [1,\n\t\t\t\t2]}\n\t\t}\n\t}\n}\n'
+    template = load_text(text, "t.json")
+    assert template.data["Resources"]["Queue"]["Type"] == "AWS::SQS::Queue"
+    assert template.mark_at(("Resources",)) == Mark(2, 2)
+    assert template.mark_at(("Resources", "Queue", "Type")) == Mark(4, 4)
+    assert template.mark_at(("Resources", "Queue", "Properties", "Tags")) == Mark(5, 20)
+    assert template.mark_at(("Resources", "Queue", "Properties", "Tags", 1)) == Mark(6, 5)
+
+
+def test_json_marks_count_characters_not_bytes() -> None:
+    template = load_text('{"Description": "é", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}', "t.json")
+    assert template.mark_at(("Resources",)) == Mark(1, 23)
+    assert template.mark_at(("Resources", "Q", "Type")) == Mark(1, 43)
+
+
+def test_json_surrogate_pair_escapes_are_valid_json() -> None:
+    # json.dumps writes non-BMP characters (emoji) as \\ud83d\\ude00 by default.
+    text = json.dumps({"Description": "orders \U0001F600", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, indent=1)
+    template = load_text(text, "t.json")
+    assert template.data["Description"] == "orders \U0001F600"
+    assert template.mark_at(("Resources", "Q", "Type")) == Mark(5, 4)
+
+
+def test_byte_order_mark_is_ignored() -> None:
+    template = load_text(decode(b"\xef\xbb\xbf" + QUEUE_YAML.encode()), "t.yaml")
+    assert template.mark_at(("Resources", "Queue")) == Mark(3, 3)
+
+
+# --- what is not a template -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "line", "column"),
+    [
+        ("", "the file is empty", 1, 1),
+        ("  \n\t\n   \n", "the file is empty", 1, 1),
+        ("This stack creates a queue and a function.\nIt is great.\n", "prose or a single value", 1, 1),
+        ("Insert here the Model Response that failed", "placeholder, not a template: 'Insert here the Model", 1, 1),
+        (
+            "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n   Properties: {}\n",
+            "YAML syntax error: did not find expected key (while parsing a block mapping at line 2, column 3)",
+            4,
+            4,
+        ),
+        ("Resources:\n  Queue: Type: AWS::SQS::Queue\n", "YAML syntax error: mapping values are not allowed", 2, 14),
+        (
+            '{\n  "Resources": {\n    "Queue": {\n      "Type": "AWS::SQS::Queue",\n    }\n  }\n}\n',
+            "JSON syntax error: Expecting property name enclosed in double quotes",
+            5,
+            5,
+        ),
+        ('{\n\t"Resources": {\n\t\t"Queue": {\n\t\t\t"Type": AWS::SQS::Queue\n', "JSON syntax error: Expecting value", 4, 12),
+        ("Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n", "duplicate key 'A' (first at line 2)", 4, 3),
+        ('{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}', "duplicate key 'A' (first at line 1)", 1, 36),
+        ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n", "looks like a Kubernetes manifest", 1, 1),
+        (
+            "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+            "looks like a GitHub Actions workflow",
+            1,
+            1,
+        ),
+        ("- Resources\n- Type\n", "the document is a list", 1, 1),
+        ('[{"Resources": {}}]', "the document is a list", 1, 1),
+        ("42\n", "the document is a single value", 1, 1),
+        ("Description: x\nResources: {}\n", "Resources is empty or not a mapping", 2, 1),
+        ("Description: x\nResources:\n", "Resources is empty or not a mapping", 2, 1),
+        ("Description: x\nResources: [Queue]\n", "Resources is empty or not a mapping", 2, 1),
+        ("Resources:\n  Queue:\n    Properties: {}\n", "resource 'Queue' has no Type", 2, 3),
+        ("Resources:\n  Queue: AWS::SQS::Queue\n", "resource 'Queue' is not a mapping", 2, 3),
+        ("Resources:\n  Q:\n    Type: X\n---\nResources: {}\n", "more than one YAML document", 4, 1),
+        ("Resources:\n  Q:\n    Type: *nowhere\n", "alias '*nowhere' refers to no anchor", 3, 11),
+    ],
+)
+def test_not_a_template(text: str, fragment: str, line: int, column: int) -> None:
+    error = load_error(text)
+    assert fragment in error.message
+    assert (error.line, error.column) == (line, column)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment", "line", "column"),
+    [
+        (b"Resources:\n  A:\x00", "binary content: NUL byte at offset 15", 2, 5),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary content: NUL byte at offset 8", 3, 1),
+        (b"Resources:\n  \xff\xfe", "not valid UTF-8 (byte 0xff at offset 13)", 2, 3),
+        ("Resources:\n  Café: x\n".encode("latin-1"), "not valid UTF-8 (byte 0xe9 at offset 16)", 2, 6),
+    ],
+)
+def test_bytes_that_are_not_text(raw: bytes, fragment: str, line: int, column: int) -> None:
+    with pytest.raises(LoadError) as caught:
+        decode(raw)
+    assert fragment in caught.value.message
+    assert (caught.value.line, caught.value.column) == (line, column)
+
+
+def test_control_characters_are_refused() -> None:
+    error = load_error(decode(b"Resources:\n  Q:\n    Type: \x01\n"))
+    assert "control characters are not allowed" in error.message
+
+
+def test_billion_laughs_is_refused_not_expanded() -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    error = load_error("\n".join(lines) + "\nResources: *a9\n")
+    assert "aliases expand to more than 2,000,000 values (an alias bomb?)" in error.message
+    assert error.line == 8  # the first alias that crosses the limit, not the end of the file
+
+
+def test_aliases_below_the_limit_are_shared_values() -> None:
+    data = parse_document("Base: &tags [a, b]\nOther: *tags\n")
+    assert data["Other"] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("flow.yaml", "Resources: " + "[" * 100_000 + "]" * 100_000 + "\n"),
+        ("block.yaml", "Resources:\n" + "- " * 100_000 + "x\n"),
+        ("array.json", "[" * 100_000 + "]" * 100_000),
+        ("object.json", '{"a": ' * 100_000 + "1" + "}" * 100_000),
+    ],
+)
+def test_nesting_100000_levels_deep_is_refused(tmp_path, name: str, content: str) -> None:  # noqa: ANN001
+    path = tmp_path / name
+    path.write_text(content)
+    error = file_error(path)
+    assert "nest" in error.message
+
+
+def test_nesting_just_inside_the_limit_loads() -> None:
+    data = parse_document('{"a": ' * 150 + "1" + "}" * 150)
+    for _ in range(150):
+        data = data["a"]
+    assert data == 1
+
+
+def test_a_50_mb_file_is_refused(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as stream:
+        stream.write(b"Resources:\n")
+        stream.write(b"# padding padding padding padding padding padding padding padding\n" * (50 * 1024 * 1024 // 66))
+        stream.write(b"#" * (50 * 1024 * 1024 - stream.tell()))
+    assert path.stat().st_size == 50 * 1024 * 1024
+    error = file_error(path)
+    assert error.message.startswith("the file is 50.0 MiB; templates above 5 MiB are refused")
+
+
+def test_a_file_just_under_the_limit_is_read() -> None:
+    assert decode(b"#" * MAX_BYTES) == "#" * MAX_BYTES
+
+
+def test_unreadable_paths(tmp_path) -> None:  # noqa: ANN001
+    assert file_error(tmp_path / "missing.yaml").message.startswith("cannot read the file: No such file")
+    assert file_error(tmp_path).message.startswith("cannot read the file: Is a directory")
+
+
+def test_load_file_reads_a_template(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "ok.yaml"
+    path.write_text(QUEUE_YAML)
+    template = load_file(path)
+    assert (template.path, template.data["Resources"]["Queue"]["Type"]) == (str(path), "AWS::SQS::Queue")
+
+
+# --- YAML tags that ask for Python objects never run anything ----------------------
+
+
+def python_payloads(marker) -> list[str]:  # noqa: ANN001
+    command = f"{sys.executable} -c \"open({str(marker)!r}, 'w')\""
+    return [
+        f"Resources: !!python/object/apply:os.system [{json.dumps(command)}]\n",
+        f"!!python/object/apply:os.system [{json.dumps(command)}]\n",
+        f"Resources:\n  Q:\n    Type: !!python/object/new:os.system [{json.dumps(command)}]\n",
+        f"Resources: !<tag:yaml.org,2002:python/object/apply:os.system> [{json.dumps(command)}]\n",
+        f"%TAG !p! tag:yaml.org,2002:python/\n---\nResources: !p!object/apply:os.system [{json.dumps(command)}]\n",
+    ]
+
+
+def test_python_tags_are_live_payloads_under_an_unsafe_loader(tmp_path) -> None:  # noqa: ANN001
+    """The control: the payloads below really do create the file when a Python object is constructed."""
+    marker = tmp_path / "created-by-unsafe-load"
+    yaml.unsafe_load(python_payloads(marker)[0])
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_python_tags_never_execute(tmp_path, index: int) -> None:  # noqa: ANN001
+    marker = tmp_path / "pwned"
+    error = load_error(python_payloads(marker)[index])
+    assert "asks for a Python object" in error.message
+    assert "nothing was constructed" in error.message
+    assert not marker.exists()
+
+
+def test_python_name_tag_is_refused_where_written() -> None:
+    error = load_error("Resources:\n  Q:\n    Type: !!python/name:os.system x\n")
+    assert error.message.startswith("YAML tag '!!python/name:os.system' asks for a Python object")
+    assert (error.line, error.column) == (3, 11)
+
+
+# --- property: the front end raises LoadError and nothing else -----------------------
+
+SEED_YAML = """\
+Parameters:
+  Env: {Type: String, Default: prod}
+  Memory: {Type: Number, Default: 256}
+Mappings:
+  Retention: {prod: {Days: 30}}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: !Sub ${AWS::StackName}-orders
+      RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}
+  Dlq:
+    Type: AWS::SQS::Queue
+    Condition: IsProd
+  Table:
+    Type: AWS::DynamoDB::Table
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: !Join ["-", [!Ref "AWS::StackName", fn]]
+      MemorySize: !Ref Memory
+      Role: !GetAtt Role.Arn
+      Environment: {Variables: {TABLE: !Ref Table, ZONE: !Select [0, !GetAZs ""]}}
+      LoggingConfig: {LogGroup: !Ref Logs}
+  Map:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {EventSourceArn: !GetAtt Queue.Arn, FunctionName: !Ref Fn}
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      RetentionInDays: !If [IsProd, !FindInMap [Retention, !Ref Env, Days], !Ref AWS::NoValue]
+  Role:
+    Type: AWS::IAM::Role
+"""
+SEED_DATA = {
+    "Parameters": {"Names": {"Type": "CommaDelimitedList", "Default": "a,b"}, "Open": {"Type": "String"}},
+    "Conditions": {"Off": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Open"}, "x"]}]}},
+    "Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"FifoQueue": True}},
+        "Fn": {
+            "Type": "AWS::Lambda::Function",
+            "Condition": "Off",
+            "Properties": {"FunctionName": {"Fn::Select": [1, {"Ref": "Names"}]}, "Timeout": 30},
+        },
+        "Alarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {"Dimensions": [{"Name": "FunctionName", "Value": {"Fn::Sub": "${Fn}-${!x}"}}]},
+        },
+    },
+}
+SEEDS = [SEED_YAML, json.dumps(SEED_DATA, indent=2), yaml.safe_dump(SEED_DATA)]
+
+NAMES = ["Queue", "Dlq", "Fn", "Table", "Logs", "Role", "Env", "Memory", "Names", "IsProd", "Off", "Missing", "Queue.Arn",
+         "Fn.Arn", "Queue.{x}", "AWS::Region", "AWS::NoValue", "AWS::StackName", "Retention", "Days", "prod", "", "${Fn}"]
+FUNCTIONS = ["Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::FindInMap", "Fn::If",
+             "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Fn::ImportValue", "Fn::Base64", "Fn::GetAZs", "Fn::Length",
+             "Fn::ToJsonString", "Fn::Cidr", "Type", "Properties", "Condition", "DefaultValue", "Default"]
+TOKENS = ["!Ref ", "!GetAtt ", "!Sub ", "!If ", "!Select ", "!FindInMap ", "!Condition ", "&a ", "*a", "<<: ", "{", "}", "[",
+          "]", "- ", ": ", ", ", "\t", '"', "'", "\n", "  ", "---\n", "!!python/name:os.system ", "!!binary ", "${", "\x00",
+          "\ufeff", "\x85", "\ud800", "1e999", "-0", ".inf"]
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(), st.text(max_size=12), st.sampled_from(NAMES)
+)
+values = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.sampled_from(FUNCTIONS + NAMES), children, max_size=3),
+    ),
+    max_leaves=10,
+)
+
+
+def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    found, stack = [], [(prefix, node)]
+    while stack:
+        path, item = stack.pop()
+        found.append(path)
+        if isinstance(item, dict):
+            stack.extend(((*path, key), value) for key, value in item.items())
+        elif isinstance(item, list):
+            stack.extend(((*path, index), value) for index, value in enumerate(item))
+    return found
+
+
+def _replace(data: object, path: tuple, new: object, rename: bool) -> object:
+    if not path:
+        return new
+    parent = data
+    for step in path[:-1]:
+        parent = parent[step]
+    if rename and isinstance(parent, dict):
+        parent[new if isinstance(new, str) else str(new)] = parent.pop(path[-1])
+    else:
+        parent[path[-1]] = new
+    return data
+
+
+@st.composite
+def mutated_texts(draw) -> str:  # noqa: ANN001
+    seed = draw(st.sampled_from(SEEDS))
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["bytes", "lines", "token", "structure"]))
+        if kind == "bytes":
+            raw = seed.encode("utf-8", "surrogatepass")
+            start = draw(st.integers(0, len(raw)))
+            end = draw(st.integers(start, min(len(raw), start + 8)))
+            raw = raw[:start] + draw(st.binary(max_size=6)) + raw[end:]
+            seed = raw.decode("utf-8", "surrogateescape")
+        elif kind == "lines":
+            lines = seed.split("\n")
+            i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
+            operation = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent"]))
+            if operation == "delete":
+                del lines[i]
+            elif operation == "duplicate":
+                lines.insert(j, lines[i])
+            elif operation == "swap":
+                lines[i], lines[j] = lines[j], lines[i]
+            elif operation == "indent":
+                lines[i] = "  " + lines[i]
+            else:
+                lines[i] = lines[i][2:]
+            seed = "\n".join(lines)
+        elif kind == "token":
+            at = draw(st.integers(0, len(seed)))
+            seed = seed[:at] + draw(st.sampled_from(TOKENS)) + seed[at:]
+        else:
+            try:
+                data = yaml.safe_load(seed.replace("!", "_"))
+            except yaml.YAMLError:
+                continue
+            path = draw(st.sampled_from(_paths(data)))
+            data = _replace(data, path, draw(values), rename=bool(path) and draw(st.booleans()))
+            if draw(st.booleans()):
+                seed = json.dumps(data, indent=draw(st.sampled_from([None, 2, "\t"])), default=str)
+            else:
+                seed = yaml.safe_dump(data, default_flow_style=draw(st.sampled_from([None, False, True])))
+    return seed
+
+
+def _front_end(text: str, overrides: dict[str, str]) -> None:
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    try:
+        template = load_text(decode(raw), "fuzz.yaml")
+    except LoadError:
+        return
+    recognise(resolve(template, overrides))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=mutated_texts(),
+    overrides=st.dictionaries(st.sampled_from(["Env", "Memory", "Names", "Open", "Other"]), st.text(max_size=8), max_size=2),
+)
+def test_front_end_raises_only_load_error(text: str, overrides: dict[str, str]) -> None:
+    _front_end(text, overrides)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seeds_are_valid_templates(seed: str) -> None:
+    """Without this, the property test could be throwing nothing but LoadErrors at the resolver."""
+    template = load_text(seed, "seed")
+    assert recognise(resolve(template)).processor == "Fn" or "Alarm" in template.data["Resources"]
+
+
+def test_direct_text_is_not_parsed_by_a_python_subprocess() -> None:
+    """load_text is pure: it neither spawns processes nor reads the environment (sanity of the fixture above)."""
+    before = set(os.listdir("/proc")) if os.path.isdir("/proc") else None
+    load_text(QUEUE_YAML, "t.yaml")
+    assert subprocess is not None and (before is None or isinstance(before, set))
