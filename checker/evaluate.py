@@ -33,6 +33,13 @@ class Violation:
     line: int | None = None  # set only when another tool (cfn-lint) located the problem itself
     column: int | None = None
 
+    @classmethod
+    def at(cls, path: tuple[str | int, ...], message: str, **location: int) -> Violation:
+        """A violation at a path from the template root: under Resources/<id>, it is on that resource."""
+        if len(path) >= 2 and path[0] == "Resources":
+            return cls(str(path[1]), tuple(path[2:]), message, **location)
+        return cls(None, tuple(path), message, **location)
+
 
 @dataclass(frozen=True)
 class Unresolved:
@@ -209,6 +216,22 @@ def value_at(resource: ResolvedResource, path: Iterable[str]) -> object:
     return node
 
 
+def _first_unknown(resource: ResolvedResource, document: dict) -> Unknown | None:
+    """The first unknown value among those Guard was shown (a failure on it is no verdict)."""
+    if UNKNOWN_MARKER not in json.dumps(document):
+        return None
+    stack: list[object] = [{name: resource.properties.get(name) for name in document["Properties"]}, resource.attributes]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unknown):
+            return item
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return Unknown("a value cannot be resolved")
+
+
 def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
     subjects = guard_subjects(rule, context)
     if not subjects:
@@ -218,15 +241,18 @@ def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
     text = guard_rule_text(rule, context.parameters)
     path = tuple(rule.check["path"])
     for resource in subjects:
-        if guard_passes(guard_document(resource, text), text, rule.id):
+        document = guard_document(resource, text)
+        if guard_passes(document, text, rule.id):
             continue
         observed = value_at(resource, path)
-        if isinstance(observed, Unknown):
-            yield Unresolved(f"{resource.logical_id}: {'.'.join(path[1:])} cannot be resolved: {observed.reason}")
+        unknown = observed if isinstance(observed, Unknown) else _first_unknown(resource, document)
+        if unknown is not None:
+            yield Unresolved(f"{resource.logical_id}: a value this rule reads cannot be resolved: {unknown.reason}")
             continue
         if observed is NO_VALUE:
             default = rule.check.get("default")
-            observed_text = f"not set (default: {default})" if default is not None else "not set"
+            shown = default if isinstance(default, str) else json.dumps(default)
+            observed_text = f"not set (default: {shown})" if default is not None else "not set"
         else:
             observed_text = json.dumps(_plain(observed))
         message = rule.check["message"].format(resource=resource.logical_id, observed=observed_text, **context.parameters)

@@ -3,8 +3,8 @@
 The rules do not judge JavaScript themselves; they ask this module a few questions
 about the handler and phrase their messages from the answers:
 
-* ARCH010 -- is there a ``try``/``catch``, and does each ``catch`` log the error
-  (or only rethrow it)?
+* ARCH010 -- is there a ``try``/``catch`` in the exported handler (or in code it
+  calls), and does each such ``catch`` log the error (or only rethrow it)?
 * ARCH011 -- does the code return a partial batch response (``batchItemFailures``)?
 * REL006 -- can a ``catch`` block reach a DynamoDB write?
 
@@ -44,6 +44,7 @@ _DOCUMENT_WRITE_METHODS = frozenset({"put", "update", "batchWrite", "transactWri
 # Keys of a DynamoDB write request; an argument object carrying one is evidence.
 _WRITE_REQUEST_KEYS = frozenset({"TableName", "RequestItems", "TransactItems"})
 _BATCH_KEY = "batchItemFailures"
+_HANDLER_NAME = "handler"
 
 _FUNCTION_TYPES = frozenset(
     {"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"}
@@ -64,6 +65,9 @@ class CatchClause:
     logs_error: bool
     rethrows: bool
     writes_dynamodb: bool  # a DynamoDB write is reachable from this catch
+    # Inside the exported handler or a local function reachable from it by calls.
+    # True for every catch when no handler could be identified (see analyse_node_code).
+    in_handler: bool
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class CodeFacts:
     returns_batch_item_failures: bool
     batch_item_failures_line: int | None  # where the batchItemFailures object is returned/built
     dynamodb_write_lines: tuple[int, ...]  # lines of all DynamoDB writes anywhere in the code
+    handler_found: bool  # the exported ``handler`` resolves to code in this string
+    handler_line: int | None  # first line of the handler's code (function or wrapper call)
 
     @property
     def has_try_catch(self) -> bool:
@@ -108,6 +114,21 @@ def analyse_node_code(source: str) -> CodeFacts:
 
     DynamoDB writes: see ``_Analysis._write_line``; the same reachability gives
     ``CatchClause.writes_dynamodb``.
+
+    The handler: the export named ``handler`` -- ``exports.handler = ...``,
+    ``module.exports.handler = ...``, ``module.exports = { handler }`` (or
+    ``{ handler: fn }``, ``{ handler() {} }``, ``Object.assign(module.exports, ...)``),
+    ``export const handler = ...``, ``export [async] function handler``,
+    ``export { handler }``/``export { main as handler }`` -- resolved through variable
+    bindings and named function declarations to a function, or to a call that wraps
+    local code (``middy(main)``, ``withLogging(async (event) => ...)``).
+    ``CatchClause.in_handler`` is true for a ``catch`` lexically inside that code
+    (callbacks included) or inside a local function reachable from it by calls, followed
+    as for logging. A ``catch`` run at module load is not in the handler. When no
+    handler can be identified (another export name, a re-export ``export { handler }
+    from "./impl"``, a handler imported from elsewhere, a shape not listed above),
+    ``handler_found`` is false and every catch has ``in_handler=True``: unknown shapes
+    are not held against the code.
 
     Partial batch responses: an object literal with a ``batchItemFailures`` property
     (literal, quoted, computed-literal or shorthand key) counts only when it is
@@ -260,6 +281,8 @@ class _Analysis:
         self._member_batch: dict[str, list[int]] = {}  # x -> lines of x.batchItemFailures =
         self._callback_names: set[str] = set()
         self._catches: list[Any] = []
+        self._handler_exports: list[Any] = []  # expressions exported as `handler`
+        self._module_exports: list[Any] = []  # expressions assigned to module.exports
         self._calls: list[Any] = []
         self._returned: list[Any] = []  # expressions a function hands back
         self._callback_calls: list[Any] = []
@@ -320,6 +343,8 @@ class _Analysis:
                 self._index_call(node)
             elif kind == "ReturnStatement" and node.argument is not None:
                 self._returned.append(node.argument)
+            elif kind == "ExportNamedDeclaration":
+                self._index_export(node)
 
     def _index_function(self, node: Any) -> None:
         named = getattr(node.id, "type", None) == "Identifier"
@@ -339,6 +364,10 @@ class _Analysis:
             name = _prop_name(left.property, left.computed)
             if name is None:
                 return
+            if _is_module_exports(left):
+                self._module_exports.append(node.right)
+            elif name == _HANDLER_NAME and _is_exports_object(left.object):
+                self._handler_exports.append(node.right)
             if getattr(node.right, "type", None) in _FUNCTION_TYPES:
                 self._methods.setdefault(name, []).append(node.right)
             if name == _BATCH_KEY and getattr(left.object, "type", None) == "Identifier":
@@ -352,9 +381,32 @@ class _Analysis:
         if value.type in _FUNCTION_TYPES:
             self._functions.setdefault(name, []).append(value)
 
+    def _index_export(self, node: Any) -> None:
+        """``export function handler``, ``export const handler =``, ``export { x as handler }``."""
+        declaration = getattr(node, "declaration", None)
+        kind = getattr(declaration, "type", None)
+        if kind == "FunctionDeclaration":
+            if getattr(declaration.id, "type", None) == "Identifier" and declaration.id.name == _HANDLER_NAME:
+                self._handler_exports.append(declaration)
+        elif kind == "VariableDeclaration":
+            for declarator in declaration.declarations or []:
+                target = declarator.id
+                is_handler = getattr(target, "type", None) == "Identifier" and target.name == _HANDLER_NAME
+                if is_handler and declarator.init is not None:
+                    self._handler_exports.append(declarator.init)
+        if getattr(node, "source", None) is not None:
+            return  # `export { handler } from "./impl"`: the code is elsewhere
+        for specifier in getattr(node, "specifiers", None) or []:
+            exported = getattr(specifier, "exported", None)
+            if _prop_name(exported, False) == _HANDLER_NAME and specifier.local is not None:
+                self._handler_exports.append(specifier.local)
+
     def _index_call(self, node: Any) -> None:
         self._calls.append(node)
         callee = _unwrap(node.callee)
+        args = node.arguments or []
+        if _is_object_assign(callee) and args and _is_exports_object(args[0]):
+            self._module_exports.extend(args[1:])
         if getattr(callee, "type", None) == "MemberExpression":
             if _prop_name(callee.property, callee.computed) == "promise":
                 inner = _unwrap(callee.object)
@@ -504,7 +556,7 @@ class _Analysis:
             self._summaries[key] = self._scan(function)
         return self._summaries[key]
 
-    def _catch_clause(self, clause: Any) -> CatchClause:
+    def _catch_clause(self, clause: Any, in_handler: bool) -> CatchClause:
         direct = self._scan(clause.body)
         logs, write = direct.logs, direct.write
         pending = list(direct.callees)
@@ -523,7 +575,76 @@ class _Analysis:
             logs_error=logs,
             rethrows=direct.throws,
             writes_dynamodb=write,
+            in_handler=in_handler,
         )
+
+    # -- the exported handler ---------------------------------------------------
+
+    def _values(self, node: Any) -> list[Any]:
+        """Expressions ``node`` may denote: through bindings, function names, ``a = b = x``."""
+        results: list[Any] = []
+        pending = [node]
+        seen_names: set[str] = set()
+        seen_nodes: set[int] = set()
+        steps = 0
+        while pending and steps < _MAX_RESOLVE_STEPS:
+            steps += 1
+            current = _unwrap(pending.pop())
+            if current is None or id(current) in seen_nodes:
+                continue
+            seen_nodes.add(id(current))
+            kind = current.type
+            if kind == "Identifier":
+                if current.name not in seen_names:
+                    seen_names.add(current.name)
+                    pending.extend(self._bindings.get(current.name, ()))
+                    pending.extend(self._functions.get(current.name, ()))
+            elif kind == "AssignmentExpression" and current.operator == "=":
+                pending.append(current.right)
+            elif kind == "ConditionalExpression":
+                pending.extend((current.consequent, current.alternate))
+            else:
+                results.append(current)
+        return results
+
+    def _handler_roots(self) -> list[Any]:
+        """The handler's code: functions, or calls that wrap local code (``middy(main)``)."""
+        exported = list(self._handler_exports)
+        for value in self._module_exports:
+            for target in self._values(value):
+                if getattr(target, "type", None) != "ObjectExpression":
+                    continue
+                for prop in target.properties or []:
+                    if _key_of(prop) == _HANDLER_NAME and prop.value is not None:
+                        exported.append(prop.value)
+        roots: list[Any] = []
+        for expression in exported:
+            for value in self._values(expression):
+                if value.type in _FUNCTION_TYPES or (
+                    value.type in ("CallExpression", "NewExpression") and self._wraps_local_code(value)
+                ):
+                    roots.append(value)
+        return roots
+
+    def _wraps_local_code(self, call: Any) -> bool:
+        """Whether a call has a function literal in it or reaches a local function."""
+        if self._summary(call).callees:
+            return True
+        return any(node.type in _FUNCTION_TYPES for node in self._walk(call))
+
+    def _handler_catches(self, roots: list[Any]) -> set[int]:
+        """Ids of the catch clauses inside the handler's code or local functions it calls."""
+        catches: set[int] = set()
+        pending = list(roots)
+        visited: set[int] = set()
+        while pending:
+            region = pending.pop()
+            if id(region) in visited:
+                continue
+            visited.add(id(region))
+            catches.update(id(node) for node in self._walk(region) if node.type == "CatchClause")
+            pending.extend(self._summary(region).callees)
+        return catches
 
     # -- partial batch responses -------------------------------------------------
 
@@ -579,8 +700,16 @@ class _Analysis:
     # -- result -----------------------------------------------------------------
 
     def facts(self) -> CodeFacts:
+        roots = self._handler_roots()
+        in_handler = self._handler_catches(roots) if roots else None
         catches = tuple(
-            sorted((self._catch_clause(clause) for clause in self._catches), key=lambda c: c.line)
+            sorted(
+                (
+                    self._catch_clause(clause, in_handler is None or id(clause) in in_handler)
+                    for clause in self._catches
+                ),
+                key=lambda c: c.line,
+            )
         )
         batch_lines = self._batch_response_lines()
         return CodeFacts(
@@ -588,7 +717,36 @@ class _Analysis:
             returns_batch_item_failures=bool(batch_lines),
             batch_item_failures_line=min(batch_lines) if batch_lines else None,
             dynamodb_write_lines=tuple(sorted(set(self._write_calls.values()))),
+            handler_found=bool(roots),
+            handler_line=min(map(self._line, roots)) if roots else None,
         )
+
+
+def _is_exports_object(node: Any) -> bool:
+    """``exports`` or ``module.exports``."""
+    node = _unwrap(node)
+    if getattr(node, "type", None) == "Identifier":
+        return node.name == "exports"
+    return _is_module_exports(node)
+
+
+def _is_module_exports(node: Any) -> bool:
+    node = _unwrap(node)
+    return (
+        getattr(node, "type", None) == "MemberExpression"
+        and getattr(node.object, "type", None) == "Identifier"
+        and node.object.name == "module"
+        and _prop_name(node.property, node.computed) == "exports"
+    )
+
+
+def _is_object_assign(callee: Any) -> bool:
+    return (
+        getattr(callee, "type", None) == "MemberExpression"
+        and getattr(callee.object, "type", None) == "Identifier"
+        and callee.object.name == "Object"
+        and _prop_name(callee.property, callee.computed) == "assign"
+    )
 
 
 def _is_dynamodb_name(name: Any) -> bool:

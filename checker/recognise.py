@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from checker.resolver import RefStr, ResolvedResource, ResolvedTemplate, refs_in
+from checker.resolver import RefStr, ResolvedResource, ResolvedTemplate, as_mapping, refs_in
 
 FUNCTION_TYPES = ("AWS::Lambda::Function",)
 QUEUE_TYPE = "AWS::SQS::Queue"
@@ -54,8 +54,8 @@ def _queue_triggers(resolved: ResolvedTemplate) -> list[tuple[str, str, str]]:
 
 
 def dead_letter_target(resolved: ResolvedTemplate, queue: ResolvedResource) -> str | None:
-    policy = queue.properties.get("RedrivePolicy")
-    if not isinstance(policy, dict):
+    policy = as_mapping(queue.properties.get("RedrivePolicy"))
+    if policy is None:
         return None
     targets = referenced(resolved, policy.get("deadLetterTargetArn"), (QUEUE_TYPE,))
     targets = [target for target in targets if target != queue.logical_id]
@@ -92,7 +92,7 @@ def refers_to(resolved: ResolvedTemplate, value: object, logical_id: str) -> boo
     if isinstance(value, RefStr) and logical_id in value.refs:
         return True
     if isinstance(value, str):
-        return value in (resolved.name_of(logical_id), resolved.get_att(logical_id, "Arn"))
+        return value in (resolved.name_of(logical_id), resolved.get_att(logical_id, "Arn"), resolved.resolver.ref(logical_id))
     return False
 
 

@@ -9,7 +9,6 @@ from checker.catalogue import CATEGORY_ORDER
 from checker.findings import FileReport, Finding, RuleResult, RunReport, SkippedFile
 from checker.summary import Summary, count_findings, summarise, unknown_results
 
-
 _RED, _GREEN, _YELLOW, _BOLD, _DIM = "31", "32", "33", "1", "2"
 
 

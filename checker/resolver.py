@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from checker.loader import Template
 
@@ -105,6 +105,9 @@ _ATTRIBUTE_FORMS = {
     ("AWS::KMS::Key", "KeyId"): "{name}",
 }
 
+# Deeper than any real template; keeps the recursion well inside Python's default limit.
+MAX_NESTING = 64
+
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -135,6 +138,16 @@ class ResolvedTemplate:
         return self.resolver.get_att([logical_id, attribute])
 
 
+def as_mapping(value: object) -> dict | None:
+    """A mapping, also when written as a JSON string (RedrivePolicy, policy documents)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):  # RecursionError: a string of 100,000 "["
+            return None
+    return value if isinstance(value, dict) else None
+
+
 def refs_in(value: object) -> set[str]:
     """Logical ids of the resources a resolved value was built from."""
     found: set[str] = set()
@@ -159,6 +172,7 @@ class _Resolver:
         self._conditions: dict[str, object] = {}
         self._evaluating: set[str] = set()
         self._names: dict[str, object] = {}
+        self._depth = 0  # values, conditions and names being resolved, one inside the other
 
     # -- parameters and conditions --------------------------------------------
     def _parameters(self) -> dict[str, object]:
@@ -196,6 +210,9 @@ class _Resolver:
         return value
 
     def _condition_value(self, expression: object) -> object:
+        return self._deeper(self._condition_value_of, expression)
+
+    def _condition_value_of(self, expression: object) -> object:
         if isinstance(expression, dict) and len(expression) == 1:
             (function, argument), = expression.items()
             if function == "Condition":
@@ -217,7 +234,20 @@ class _Resolver:
         return value if isinstance(value, (bool, Unknown)) else Unknown(f"not a condition: {expression!r}"[:120])
 
     # -- values -----------------------------------------------------------------
+    def _deeper(self, resolve_one: Callable[[object], object], node: object) -> object:
+        """Resolve one level deeper; past MAX_NESTING levels (chains, cycles, bombs) the value is Unknown."""
+        if self._depth >= MAX_NESTING:
+            return Unknown(f"references, conditions or functions nest more than {MAX_NESTING} levels deep")
+        self._depth += 1
+        try:
+            return resolve_one(node)
+        finally:
+            self._depth -= 1
+
     def value(self, node: object) -> object:
+        return self._deeper(self._value, node)
+
+    def _value(self, node: object) -> object:
         if isinstance(node, dict):
             if len(node) == 1:
                 (key, argument), = node.items()
@@ -264,14 +294,14 @@ class _Resolver:
             prop = NAME_PROPERTIES.get(resource.get("Type"))
             properties = resource.get("Properties")
             if prop and isinstance(properties, dict) and prop in properties:
-                name = self.value(properties[prop])
+                name = self._deeper(self.value, properties[prop])
                 if isinstance(name, (str, int)) and not isinstance(name, bool):
                     self._names[logical_id] = RefStr(str(name), (logical_id, *getattr(name, "refs", ())))
         return self._names[logical_id]
 
     def _attribute_string(self, logical_id: str, form: str) -> RefStr:
         name = self.resource_name(logical_id)
-        return RefStr(form.format(name=name), (logical_id,))
+        return RefStr(form.replace("{name}", name), (logical_id,))  # not format(): ids may hold braces
 
     def get_att(self, argument: object) -> object:
         if isinstance(argument, str):
@@ -341,10 +371,15 @@ class _Resolver:
         index, items = self.value(argument[0]), self.value(argument[1])
         if isinstance(items, Unknown):
             return items
+        if not isinstance(items, list):
+            return Unknown("Fn::Select from something that is not a list")
         try:
-            return items[int(index)]  # type: ignore[index, arg-type]
-        except (TypeError, ValueError, IndexError):
+            position = int(index)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            position = -1
+        if isinstance(index, bool) or not 0 <= position < len(items):
             return Unknown(f"Fn::Select index {index!r} out of the list")
+        return items[position]
 
     def split(self, argument: object) -> object:
         if not (isinstance(argument, list) and len(argument) == 2):
@@ -412,6 +447,8 @@ def _as_text(value: object) -> object:
 
 def _to_json_string(resolver: _Resolver, argument: object) -> object:
     value = resolver.value(argument)
+    if value is NO_VALUE:
+        return Unknown("Fn::ToJsonString of AWS::NoValue")
     return Unknown("Fn::ToJsonString of an unknown value") if _has_unknown(value) else json.dumps(value)
 
 

@@ -8,15 +8,15 @@ from checker.checks.common import (
     LAMBDA_TIMEOUT,
     SQS_RETENTION_PERIOD,
     SQS_VISIBILITY_TIMEOUT,
-    as_mapping,
     number,
     require,
+    shown,
     unresolved,
 )
 from checker.evaluate import Context, Outcome, Violation
 from checker.lifecycle import deprecation_date
 from checker.recognise import FUNCTION_TYPES, QUEUE_TYPE, TABLE_TYPES, dead_letter_target
-from checker.resolver import Unknown, refs_in
+from checker.resolver import Unknown, as_mapping, refs_in
 
 
 def order_queue_is_standard(context: Context) -> Iterator[Outcome]:
@@ -81,7 +81,14 @@ def queue_triggers_processor(context: Context) -> Iterator[Outcome]:
 def status_table_exists(context: Context) -> Iterator[Outcome]:
     if context.arch.status_table is None:
         tables = [resource.logical_id for resource in context.resolved.of_type(*TABLE_TYPES)]
-        why = "the template has no DynamoDB table" if not tables else f"several tables ({', '.join(tables)}) and the processor references none"
+        declared = [name for name, resource in context.template.resources.items() if resource.get("Type") in TABLE_TYPES]
+        if tables:
+            referrer = "the processor references none" if context.arch.processor else "no processor references one"
+            why = f"several tables ({', '.join(tables)}) and {referrer}"
+        elif declared:
+            why = f"the template's tables ({', '.join(declared)}) are not created: their Condition is false"
+        else:
+            why = "the template has no DynamoDB table"
         yield Violation(None, ("Resources",), f"No status table: {why}.")
 
 
@@ -97,12 +104,19 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
         return
     if isinstance(variables, dict) and variables:
         hardcoded = [name for name, value in variables.items() if value == context.resolved.name_of(table)]
-        detail = (
-            f"{', '.join(hardcoded)} holds the table name as a literal"
-            if hardcoded
-            else f"none of its variables ({', '.join(map(str, variables))}) references {table}"
-        )
-        yield Violation(processor, ("Properties", "Environment", "Variables"), f"The processor's environment does not reference the status table: {detail}.")
+        if hardcoded:
+            yield Violation(
+                processor,
+                ("Properties", "Environment", "Variables", hardcoded[0]),
+                f"The processor's environment does not reference the status table: {hardcoded[0]} holds the table name as a literal.",
+            )
+        else:
+            yield Violation(
+                processor,
+                ("Properties", "Environment", "Variables"),
+                "The processor's environment does not reference the status table: "
+                f"none of its variables ({', '.join(map(str, variables))}) references {table}.",
+            )
     else:
         yield Violation(processor, ("Properties", "Environment"), f"The processor {processor} has no environment variable referencing the status table {table}.")
 
@@ -159,7 +173,8 @@ def dlq_outlives_order_queue(context: Context) -> Iterator[Outcome]:
         yield Violation(
             dlq.logical_id,
             ("Properties", "MessageRetentionPeriod"),
-            f"The DLQ {dlq.logical_id} keeps messages {dlq_retention} s, not longer than the order queue's {queue_retention} s.",
+            f"The DLQ {dlq.logical_id} keeps messages {shown(dlq, 'MessageRetentionPeriod', dlq_retention, ' s')}, "
+            f"not longer than the order queue's {shown(queue, 'MessageRetentionPeriod', queue_retention, ' s')}.",
         )
 
 
@@ -179,13 +194,19 @@ def _compare_visibility(context: Context, factor: int, message: str) -> Iterator
         yield Violation(
             queue.logical_id,
             ("Properties", "VisibilityTimeout"),
-            message.format(queue=queue.logical_id, visibility=visibility, processor=processor.logical_id, timeout=timeout, needed=factor * timeout),
+            message.format(
+                queue=queue.logical_id,
+                visibility=shown(queue, "VisibilityTimeout", visibility, " s"),
+                processor=processor.logical_id,
+                timeout=shown(processor, "Timeout", timeout, " s"),
+                needed=factor * timeout,
+            ),
         )
 
 
 def visibility_covers_timeout(context: Context) -> Iterator[Outcome]:
     return _compare_visibility(
-        context, 1, "The order queue {queue} has VisibilityTimeout {visibility} s, shorter than the processor {processor}'s Timeout {timeout} s."
+        context, 1, "The order queue {queue} has VisibilityTimeout {visibility}, shorter than the processor {processor}'s Timeout {timeout}."
     )
 
 
@@ -193,6 +214,6 @@ def visibility_six_times_timeout(context: Context) -> Iterator[Outcome]:
     return _compare_visibility(
         context,
         6,
-        "The order queue {queue} has VisibilityTimeout {visibility} s, below six times the processor {processor}'s Timeout {timeout} s ({needed} s).",
+        "The order queue {queue} has VisibilityTimeout {visibility}, below six times the processor {processor}'s Timeout {timeout} ({needed} s).",
     )
 

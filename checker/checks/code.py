@@ -50,10 +50,19 @@ def handles_errors(context: Context) -> Iterator[Outcome]:
         yield facts
         return
     processor = context.arch.processor
-    if not facts.has_try_catch:
-        yield Violation(processor, CODE_PATH, f"The inline code of {processor} has no try/catch around the processing.")
+    # Only a catch in the handler (or in code it calls) protects the processing of the
+    # records; one run at module load does not. Unknown handler shapes mark every catch.
+    handled = [catch for catch in facts.catches if catch.in_handler]
+    if not handled:
+        message = f"The inline code of {processor} has no try/catch around the processing"
+        if len(facts.catches) == 1:
+            message += f": its only try/catch is outside the handler (line {facts.catches[0].line})"
+        elif facts.catches:
+            lines = ", ".join(str(catch.line) for catch in facts.catches)
+            message += f": all its try/catch blocks are outside the handler (lines {lines})"
+        yield Violation(processor, CODE_PATH, message + ".")
         return
-    for catch in facts.catches:
+    for catch in handled:
         if not catch.logs_error:
             what = "rethrows the error without logging it" if catch.rethrows else "swallows the error without logging it"
             yield Violation(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Iterator
 
-from checker.evaluate import Context, NotApplicable, Unresolved, Violation
-from checker.resolver import ResolvedResource, Unknown
+from checker.evaluate import Context, NotApplicable, Unresolved
+from checker.resolver import ResolvedResource, Unknown, as_mapping
 
 # CloudFormation's defaults for the properties the rules compare.
 SQS_VISIBILITY_TIMEOUT = 30
@@ -47,18 +46,14 @@ def number(resource: ResolvedResource, name: str, default: int) -> int | float |
         return Unknown(f"{name} is {value!r}, not a number")
 
 
+def shown(resource: ResolvedResource, name: str, value: object, unit: str = "") -> str:
+    """A value for a message, saying when it is CloudFormation's default rather than written."""
+    text = f"{value}{unit}"
+    return text if name in resource.properties else f"{text} (the default)"
+
+
 def unresolved(resource: ResolvedResource, name: str, value: Unknown) -> Unresolved:
     return Unresolved(f"{resource.logical_id}.{name} cannot be resolved: {value.reason}")
-
-
-def as_mapping(value: object) -> dict | None:
-    """A mapping, also when written as a JSON string (RedrivePolicy, policy documents)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-    return value if isinstance(value, dict) else None
 
 
 def as_list(value: object) -> list:

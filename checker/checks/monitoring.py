@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Iterator
 
 from checker.checks.common import as_list, require
-from checker.evaluate import Context, Outcome, Violation
+from checker.evaluate import Context, Outcome, Unresolved, Violation
 from checker.recognise import alarms_watching, log_group_name_of, refers_to
 from checker.resolver import Unknown
 
@@ -46,15 +47,17 @@ def dashboard_shows_components(context: Context) -> Iterator[Outcome]:
         return
     best: list[str] | None = None
     best_dashboard = dashboards[0]
+    unknown: list[Unresolved] = []
     for dashboard in dashboards:
         body = dashboard.properties.get("DashboardBody")
         if isinstance(body, Unknown):
+            unknown.append(Unresolved(f"the body of {dashboard.logical_id} cannot be resolved: {body.reason}"))
             continue
         absent = [logical_id for logical_id in wanted.values() if not _mentions(context, body, logical_id)]
         if best is None or len(absent) < len(best):
             best, best_dashboard = absent, dashboard
-    if best is None:
-        yield Violation(best_dashboard.logical_id, ("Properties", "DashboardBody"), "The dashboard body cannot be resolved.")
+    if best is None or (best and unknown):
+        yield from unknown
     elif best:
         yield Violation(
             best_dashboard.logical_id,
@@ -69,7 +72,10 @@ def _mentions(context: Context, body: object, logical_id: str) -> bool:
         return True
     if isinstance(body, (dict, list)):
         body = json.dumps(body)
-    return isinstance(body, str) and str(context.resolved.name_of(logical_id)) in body
+    if not isinstance(body, str):
+        return False
+    name = re.escape(str(context.resolved.name_of(logical_id)))
+    return re.search(rf"(?<![\w.-]){name}(?![\w.-])", body) is not None
 
 
 def logs_insights_query(context: Context) -> Iterator[Outcome]:
@@ -95,7 +101,7 @@ def alarm_topic_key_usable(context: Context) -> Iterator[Outcome]:
     topics = {topic.logical_id: topic for topic in context.resolved.of_type("AWS::SNS::Topic")}
     for topic in topics.values():
         key = topic.properties.get("KmsMasterKeyId")
-        if not (isinstance(key, str) and key.endswith("alias/aws/sns")):
+        if not (isinstance(key, Unknown) or (isinstance(key, str) and key.endswith("alias/aws/sns"))):
             continue
         alarms = [
             alarm.logical_id
@@ -106,7 +112,9 @@ def alarm_topic_key_usable(context: Context) -> Iterator[Outcome]:
                 for action in as_list(alarm.properties.get(field))
             )
         ]
-        if alarms:
+        if alarms and isinstance(key, Unknown):
+            yield Unresolved(f"the key of {topic.logical_id}, which {', '.join(alarms)} notify, cannot be resolved: {key.reason}")
+        elif alarms:
             yield Violation(
                 topic.logical_id,
                 ("Properties", "KmsMasterKeyId"),

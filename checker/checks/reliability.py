@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checker.checks.common import as_list, as_mapping, require, unresolved
+from checker.checks.common import as_list, require, unresolved
 from checker.evaluate import Context, NotApplicable, Outcome, Violation
-from checker.resolver import Unknown
+from checker.resolver import Unknown, as_mapping
 
 
 def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:
@@ -69,7 +69,7 @@ def processor_spans_zones(context: Context) -> Iterator[Outcome]:
     subnets = vpc.get("SubnetIds") if isinstance(vpc, dict) else None
     if isinstance(subnets, Unknown):
         yield unresolved(processor, "VpcConfig.SubnetIds", subnets)
-    elif len(as_list(subnets)) < 2:
+    elif len(as_list(subnets)) == 1:  # no subnet at all detaches the function from any VPC
         yield Violation(
             processor.logical_id,
             ("Properties", "VpcConfig", "SubnetIds"),

@@ -9,7 +9,6 @@ from checker import iam
 from checker.checks.common import (
     Statement,
     as_list,
-    as_mapping,
     policy_documents,
     require,
     statement_key,
@@ -17,7 +16,7 @@ from checker.checks.common import (
 )
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.recognise import log_group_name_of
-from checker.resolver import ACCOUNT, REGION, RefStr, Unknown
+from checker.resolver import ACCOUNT, REGION, RefStr, Unknown, as_mapping
 
 
 def _list_entries(statement: Statement, key: str) -> Iterator[tuple[tuple, object]]:
@@ -285,9 +284,7 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
                     )
     for path, text in _source_strings(data, ()):
         if _ACCESS_KEY.search(text):
-            resource = path[1] if len(path) > 1 and path[0] == "Resources" else None
-            relative = path[2:] if resource else path
-            yield Violation(resource, relative, "A value shaped like an AWS access key id is written in the template.")
+            yield Violation.at(path, "A value shaped like an AWS access key id is written in the template.")
 
 
 _ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
@@ -308,13 +305,7 @@ def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
             if found:
                 kind = "an account id" if found.re is _ACCOUNT else "a region"
                 pseudo = "AWS::AccountId" if found.re is _ACCOUNT else "AWS::Region"
-                resource = path[1] if len(path) > 1 and path[0] == "Resources" else None
-                relative = path[2:] if resource else path
-                yield Violation(
-                    resource,
-                    relative,
-                    f"'{found.group(0)}' is {kind} written into the template; use ${{{pseudo}}} or a reference.",
-                )
+                yield Violation.at(path, f"'{found.group(0)}' is {kind} written into the template; use ${{{pseudo}}} or a reference.")
 
 
 def queue_policies_not_public(context: Context) -> Iterator[Outcome]:

@@ -23,7 +23,7 @@ def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
         yield Unresolved(str(failure))
         return
     for error in errors:
-        yield Violation(None, error.path, f"cfn-lint {error.rule_id}: {error.message}", line=error.line, column=error.column)
+        yield Violation.at(error.path, f"cfn-lint {error.rule_id}: {error.message}", line=error.line, column=error.column)
 
 
 def _walk(node: object, path: tuple) -> Iterator[tuple[tuple, dict]]:
@@ -57,10 +57,15 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
         condition = resource.get("Condition")
         if condition is not None and condition not in conditions:
             problems.append(((*base, "Condition"), f"Condition {condition} is not defined under Conditions"))
+    outputs = data.get("Outputs")
+    for name, output in outputs.items() if isinstance(outputs, dict) else ():
+        condition = output.get("Condition") if isinstance(output, dict) else None
+        if condition is not None and condition not in conditions:
+            problems.append((("Outputs", name, "Condition"), f"Condition {condition} is not defined under Conditions"))
     for path, mapping in _walk(data, ()):
         problems.extend(_mapping_problems(path, mapping, referable, resources, conditions))
     for path, message in sorted(problems, key=lambda item: context.template.mark_at(item[0])):
-        yield Violation(None, path, message + ".")
+        yield Violation.at(path, message + ".")
 
 
 def _mapping_problems(path: tuple, mapping: dict, referable: set, resources: set, conditions: set) -> Iterator[tuple[tuple, str]]:
@@ -88,4 +93,4 @@ def _mapping_problems(path: tuple, mapping: dict, referable: set, resources: set
         if argument[0] not in conditions:
             yield where, f"Fn::If uses condition {argument[0]}, which is not defined under Conditions"
     elif key == "Condition" and isinstance(argument, str) and path[:1] == ("Conditions",) and argument not in conditions:
-        yield where, f"condition {argument} is not defined under Conditions"
+        yield where, f"Condition {argument} is not defined under Conditions"

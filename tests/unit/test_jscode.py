@@ -57,10 +57,12 @@ V3_HANDLER = js(
 def test_v3_client_with_write_in_try_and_helper_write_in_catch() -> None:
     facts = analyse_node_code(V3_HANDLER)
     assert facts == CodeFacts(
-        catches=(CatchClause(line=23, logs_error=True, rethrows=False, writes_dynamodb=True),),
+        catches=(CatchClause(line=23, logs_error=True, rethrows=False, writes_dynamodb=True, in_handler=True),),
         returns_batch_item_failures=True,
         batch_item_failures_line=29,
         dynamodb_write_lines=(5, 19),
+        handler_found=True,
+        handler_line=14,
     )
     assert facts.has_try_catch
     assert facts.mentions_dynamodb_write
@@ -86,7 +88,7 @@ def test_catch_that_only_reports_the_item_neither_logs_nor_writes() -> None:
         """
     )
     facts = analyse_node_code(code)
-    assert facts.catches == (CatchClause(line=9, logs_error=False, rethrows=False, writes_dynamodb=False),)
+    assert facts.catches == (CatchClause(line=9, logs_error=False, rethrows=False, writes_dynamodb=False, in_handler=True),)
     assert facts.returns_batch_item_failures is True
     assert facts.batch_item_failures_line == 13
     assert facts.dynamodb_write_lines == (8,)
@@ -105,7 +107,7 @@ def test_catch_that_only_rethrows_is_reported_as_rethrowing_without_logging() ->
         """
     )
     facts = analyse_node_code(code)
-    assert facts.catches == (CatchClause(line=4, logs_error=False, rethrows=True, writes_dynamodb=False),)
+    assert facts.catches == (CatchClause(line=4, logs_error=False, rethrows=True, writes_dynamodb=False, in_handler=True),)
     assert facts.returns_batch_item_failures is False
     assert facts.batch_item_failures_line is None
     assert facts.dynamodb_write_lines == ()
@@ -127,7 +129,7 @@ def test_console_error_then_rethrow_counts_as_both() -> None:
         """
     )
     (clause,) = analyse_node_code(code).catches
-    assert clause == CatchClause(line=5, logs_error=True, rethrows=True, writes_dynamodb=False)
+    assert clause == CatchClause(line=5, logs_error=True, rethrows=True, writes_dynamodb=False, in_handler=True)
 
 
 @pytest.mark.parametrize(
@@ -174,7 +176,7 @@ def test_document_client_v2_put_promise_in_catch() -> None:
         """
     )
     facts = analyse_node_code(code)
-    assert facts.catches == (CatchClause(line=8, logs_error=False, rethrows=False, writes_dynamodb=True),)
+    assert facts.catches == (CatchClause(line=8, logs_error=False, rethrows=False, writes_dynamodb=True, in_handler=True),)
     assert facts.dynamodb_write_lines == (10,)
 
 
@@ -253,7 +255,7 @@ def test_es_module_with_command_built_into_a_variable() -> None:
         """
     )
     facts = analyse_node_code(code)
-    assert facts.catches == (CatchClause(line=10, logs_error=True, rethrows=True, writes_dynamodb=True),)
+    assert facts.catches == (CatchClause(line=10, logs_error=True, rethrows=True, writes_dynamodb=True, in_handler=True),)
     assert facts.dynamodb_write_lines == (16,)
 
 
@@ -273,7 +275,7 @@ def test_module_with_top_level_await_and_shebang() -> None:
         """
     )
     facts = analyse_node_code(code)
-    assert facts.catches == (CatchClause(line=6, logs_error=True, rethrows=False, writes_dynamodb=False),)
+    assert facts.catches == (CatchClause(line=6, logs_error=True, rethrows=False, writes_dynamodb=False, in_handler=True),)
     assert facts.batch_item_failures_line == 8
 
 
@@ -296,7 +298,7 @@ def test_helper_called_from_catch_that_logs_counts_as_logging() -> None:
         """
     )
     (clause,) = analyse_node_code(code).catches
-    assert clause == CatchClause(line=9, logs_error=True, rethrows=False, writes_dynamodb=False)
+    assert clause == CatchClause(line=9, logs_error=True, rethrows=False, writes_dynamodb=False, in_handler=True)
 
 
 def test_logging_and_writes_are_followed_transitively_through_helpers_and_methods() -> None:
@@ -318,7 +320,7 @@ def test_logging_and_writes_are_followed_transitively_through_helpers_and_method
         """
     )
     (clause,) = analyse_node_code(code).catches
-    assert clause == CatchClause(line=12, logs_error=False, rethrows=False, writes_dynamodb=True)
+    assert clause == CatchClause(line=12, logs_error=False, rethrows=False, writes_dynamodb=True, in_handler=True)
 
 
 def test_local_function_passed_as_a_callback_from_catch_is_followed() -> None:
@@ -354,7 +356,7 @@ def test_recursion_between_helpers_terminates() -> None:
         """
     )
     (clause,) = analyse_node_code(code).catches
-    assert clause == CatchClause(line=12, logs_error=False, rethrows=False, writes_dynamodb=False)
+    assert clause == CatchClause(line=12, logs_error=False, rethrows=False, writes_dynamodb=False, in_handler=True)
 
 
 def test_helpers_not_reachable_from_catch_do_not_count() -> None:
@@ -380,7 +382,12 @@ def test_code_without_try() -> None:
     )
     facts = analyse_node_code(code)
     assert facts == CodeFacts(
-        catches=(), returns_batch_item_failures=False, batch_item_failures_line=None, dynamodb_write_lines=()
+        catches=(),
+        returns_batch_item_failures=False,
+        batch_item_failures_line=None,
+        dynamodb_write_lines=(),
+        handler_found=True,
+        handler_line=1,
     )
     assert not facts.has_try_catch
 
@@ -394,6 +401,189 @@ def test_multiple_catches_are_reported_in_source_order() -> None:
     facts = analyse_node_code(code)
     assert [c.line for c in facts.catches] == [1, 2]
     assert [c.logs_error for c in facts.catches] == [True, False]
+
+
+# -- the exported handler: which catches protect the processing (ARCH010) -----------
+
+# Line 2: a try/catch run once at module load; it protects no record.
+MODULE_LOAD = "let config = {};\ntry { config = JSON.parse(process.env.CONFIG); } catch (err) { console.error(err); }\n"
+# A record loop whose try/catch is the one that protects the processing.
+LOOP = "for (const r of event.Records) { try { await work(r, config); } catch (err) { console.error(err); } }"
+
+
+@pytest.mark.parametrize(
+    ("handler", "handler_line"),
+    [
+        pytest.param(f"exports.handler = async (event) => {{\n  {LOOP}\n}};\n", 3, id="exports.handler"),
+        pytest.param(f'exports["handler"] = async (event) => {{\n  {LOOP}\n}};\n', 3, id="exports-computed"),
+        pytest.param(
+            f"module.exports.handler = async function (event) {{\n  {LOOP}\n}};\n", 3, id="module.exports.handler"
+        ),
+        pytest.param(
+            f"async function handler(event) {{\n  {LOOP}\n}}\nmodule.exports = {{ handler }};\n",
+            3,
+            id="module.exports-shorthand",
+        ),
+        pytest.param(
+            f"const main = async (event) => {{\n  {LOOP}\n}};\nmodule.exports = {{ handler: main }};\n",
+            3,
+            id="module.exports-property",
+        ),
+        pytest.param(
+            f"module.exports = {{\n  async handler(event) {{\n    {LOOP}\n  }},\n}};\n", 4, id="module.exports-method"
+        ),
+        pytest.param(
+            f"const api = {{ handler: async (event) => {{\n  {LOOP}\n}} }};\nmodule.exports = api;\n",
+            3,
+            id="module.exports-variable",
+        ),
+        pytest.param(
+            f"exports = module.exports = {{ handler }};\nasync function handler(event) {{\n  {LOOP}\n}}\n",
+            4,
+            id="exports-chain-hoisted",
+        ),
+        pytest.param(
+            f"async function handler(event) {{\n  {LOOP}\n}}\nObject.assign(module.exports, {{ handler }});\n",
+            3,
+            id="Object.assign",
+        ),
+        pytest.param(f"export const handler = async (event) => {{\n  {LOOP}\n}};\n", 3, id="export-const"),
+        pytest.param(f"export async function handler(event) {{\n  {LOOP}\n}}\n", 3, id="export-function"),
+        pytest.param(
+            f"const handler = async (event) => {{\n  {LOOP}\n}};\nexport {{ handler }};\n", 3, id="export-specifier"
+        ),
+        pytest.param(
+            f"async function main(event) {{\n  {LOOP}\n}}\nexport {{ main as handler }};\n", 3, id="export-renamed"
+        ),
+        pytest.param(
+            f"exports.handler = main;\nasync function main(event) {{\n  {LOOP}\n}}\n", 4, id="exports-name-hoisted"
+        ),
+        pytest.param(
+            f"exports.handler = middy(main).use(errorLogger());\nasync function main(event) {{\n  {LOOP}\n}}\n",
+            3,
+            id="wrapped-by-middy",
+        ),
+        pytest.param(
+            f"exports.handler = withTracing(async (event) => {{\n  {LOOP}\n}});\n", 3, id="wrapping-inline-function"
+        ),
+    ],
+)
+def test_each_handler_form_is_found_and_only_its_catch_is_in_the_handler(handler: str, handler_line: int) -> None:
+    facts = analyse_node_code(MODULE_LOAD + handler)
+    assert facts.handler_found is True
+    assert facts.handler_line == handler_line
+    assert [(c.line, c.in_handler) for c in facts.catches] == [(2, False), (handler_line + 1, True)]
+    assert all(c.logs_error for c in facts.catches)
+
+
+def test_try_catch_at_module_load_is_not_in_the_handler() -> None:
+    code = js(
+        """
+        let config = {};
+        try {
+          config = JSON.parse(process.env.CONFIG || '{}');
+        } catch (err) {
+          console.error('bad CONFIG', err);
+        }
+        exports.handler = async (event) => {
+          for (const record of event.Records) {
+            const order = JSON.parse(record.body);
+            console.log('processing', order.orderId, config.region);
+          }
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (CatchClause(line=4, logs_error=True, rethrows=False, writes_dynamodb=False, in_handler=False),)
+    assert facts.handler_found is True
+    assert facts.handler_line == 7
+    assert facts.has_try_catch  # a catch exists, just not around the processing
+
+
+def test_helper_called_from_the_handler_has_its_try_catch_counted() -> None:
+    code = js(
+        """
+        async function processRecord(record) {
+          try {
+            await save(JSON.parse(record.body));
+          } catch (err) {
+            console.error('failed', record.messageId, err);
+          }
+        }
+        const save = async (order) => {
+          try { await put(order); } catch (e) { throw e; }
+        };
+        function warmUp() {
+          try { connect(); } catch (e) { console.error(e); }
+        }
+        warmUp();
+        exports.handler = async (event) => {
+          await Promise.all(event.Records.map(processRecord));
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    # processRecord is passed as a callback from the handler, save is called from it
+    # (transitively); warmUp only runs at module load.
+    assert [(c.line, c.in_handler) for c in facts.catches] == [(4, True), (9, True), (12, False)]
+    assert facts.handler_line == 15
+
+
+def test_helpers_reached_through_methods_and_cycles_count_and_terminate() -> None:
+    code = js(
+        """
+        const orders = {
+          async process(record) { return retry(record, 0); },
+        };
+        function retry(record, n) {
+          if (n > 3) { return giveUp(record); }
+          return retry(record, n + 1);
+        }
+        function giveUp(record) {
+          try { return retry(record, 0); } catch (err) { console.error(err); }
+        }
+        export const handler = async (event) => {
+          for (const record of event.Records) { await orders.process(record); }
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert [(c.line, c.in_handler) for c in facts.catches] == [(9, True)]
+    assert facts.handler_line == 11
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(f"exports.main = async (event) => {{ {LOOP} }};\n", id="other-export-name"),
+        pytest.param(f"export async function main(event) {{ {LOOP} }}\n", id="other-es-export-name"),
+        pytest.param(f"async function run(event) {{ {LOOP} }}\n", id="no-export"),
+        pytest.param(
+            f'export {{ handler }} from "./impl";\nexport async function helper(event) {{ {LOOP} }}\n', id="re-export"
+        ),
+        pytest.param(
+            f'const {{ handler }} = require("./impl");\nexports.handler = handler;\nasync function f(event) {{ {LOOP} }}\n',
+            id="imported-handler",
+        ),
+        pytest.param(
+            f'module.exports = require("./impl");\nasync function f(event) {{ {LOOP} }}\n', id="module.exports-require"
+        ),
+        pytest.param(f"exports.handler = 42;\nasync function f(event) {{ {LOOP} }}\n", id="not-a-function"),
+    ],
+)
+def test_without_an_identifiable_handler_every_catch_counts_as_in_the_handler(code: str) -> None:
+    facts = analyse_node_code(MODULE_LOAD + code)
+    assert facts.handler_found is False
+    assert facts.handler_line is None
+    assert len(facts.catches) == 2
+    assert all(c.in_handler for c in facts.catches)
+
+
+def test_handler_without_try_catch_and_no_catch_anywhere() -> None:
+    facts = analyse_node_code("export const handler = async (event) => event.Records.length;\n")
+    assert facts.handler_found is True
+    assert facts.handler_line == 1
+    assert facts.catches == ()
 
 
 @pytest.mark.parametrize(
