@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--rule", action="append", default=[], metavar="ID", help="run only these rules (repeatable)")
     check.add_argument("--skip-rule", action="append", default=[], metavar="ID", help="do not run these rules (repeatable)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--show-reference", action="store_true", help="show the reference's own lines under each finding (text)")
 
     rules = commands.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -89,11 +90,22 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     else:
         from checker.report_text import render_text
 
-        sys.stdout.write(render_text(report, color=_use_color(args.color)))
+        snippets = _snippets(report) if args.show_reference else None
+        sys.stdout.write(render_text(report, color=_use_color(args.color), snippets=snippets))
     if not report.files:
         print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
         return EXIT_INVALID
     return exit_code(report, args.fail_on)
+
+
+def _snippets(report) -> dict[str, str]:  # noqa: ANN001 - a RunReport
+    """The reference's lines for each rule that has a finding in this run."""
+    from checker.catalogue import rule_by_id
+    from checker.reference import reference_snippet
+
+    rule_ids = {finding.rule_id for file in report.files for finding in file.findings}
+    rules = [rule for rule in map(rule_by_id, sorted(rule_ids)) if rule is not None]
+    return {rule.id: reference_snippet(rule.component, rule.component_properties) for rule in rules}
 
 
 def exit_code(report, fail_on: str) -> int:  # noqa: ANN001 - a RunReport

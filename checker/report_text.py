@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from checker.catalogue import CATEGORY_ORDER
@@ -17,6 +17,7 @@ class _Style:
     """ANSI styling that turns into a no-op when colour is off, so callers never branch on it."""
 
     color: bool
+    snippets: Mapping[str, str]
 
     def paint(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
@@ -28,9 +29,11 @@ class _Style:
         return self.paint(text, _BOLD)
 
 
-def render_text(report: RunReport, *, color: bool) -> str:
-    """One block per file, then skipped inputs, then a single summary line."""
-    style = _Style(color)
+def render_text(report: RunReport, *, color: bool, snippets: Mapping[str, str] | None = None) -> str:
+    """One block per file, then skipped inputs, then a single summary line.
+
+    `snippets` maps rule ids to the reference's own lines, shown under each finding of that rule."""
+    style = _Style(color, snippets or {})
     blocks = [_file_block(file, style) for file in report.files]
     if report.skipped:
         blocks.append(_skipped_block(report.skipped, style))
@@ -94,6 +97,10 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
     lines = [header, f"    {finding.message}"]
     if finding.remediation:
         lines.append(f"    fix: {finding.remediation}")
+    snippet = style.snippets.get(finding.rule_id)
+    if snippet:
+        lines.append("    the reference does it so:")
+        lines.extend(style.paint(f"      {line}", _DIM) for line in snippet.splitlines())
     return lines
 
 

@@ -187,3 +187,18 @@ def test_explain_shows_the_reference_snippet(capsys) -> None:
     assert out.startswith("SEC002 (error, security): IAM policies scope resource-level actions to specific resources")
     assert "How the reference does it (role):\n  OrderProcessorRole:\n    Type: AWS::IAM::Role\n" in out
     assert "!GetAtt OrderStatusTable.Arn" in out
+
+
+def test_findings_can_show_the_reference_snippet(capsys, tmp_path) -> None:
+    text = REFERENCE.read_text().replace("MemorySize: 256", "MemorySize: 1024")
+    path = write(tmp_path, "big.yaml", text)
+    code, out, _ = run(capsys, "check", path, "--no-cfn-lint", "--color", "never", "--show-reference")
+    assert code == 1
+    assert (
+        "    fix: Lower MemorySize to 512 MB or less (the reference uses 256 MB).\n"
+        "    the reference does it so:\n"
+        "      OrderProcessor:\n"
+        "        Type: AWS::Lambda::Function\n"
+        "        Properties:\n"
+        "          MemorySize: 256\n"
+    ) in out
