@@ -412,67 +412,75 @@ LOOP = "for (const r of event.Records) { try { await work(r, config); } catch (e
 
 
 @pytest.mark.parametrize(
-    ("handler", "handler_line"),
+    ("handler", "handler_line", "catch_line"),
     [
-        pytest.param(f"exports.handler = async (event) => {{\n  {LOOP}\n}};\n", 3, id="exports.handler"),
-        pytest.param(f'exports["handler"] = async (event) => {{\n  {LOOP}\n}};\n', 3, id="exports-computed"),
+        pytest.param(f"exports.handler = async (event) => {{\n  {LOOP}\n}};\n", 3, 4, id="exports.handler"),
+        pytest.param(f'exports["handler"] = async (event) => {{\n  {LOOP}\n}};\n', 3, 4, id="exports-computed"),
         pytest.param(
-            f"module.exports.handler = async function (event) {{\n  {LOOP}\n}};\n", 3, id="module.exports.handler"
+            f"module.exports.handler = async function (event) {{\n  {LOOP}\n}};\n", 3, 4, id="module.exports.handler"
         ),
         pytest.param(
             f"async function handler(event) {{\n  {LOOP}\n}}\nmodule.exports = {{ handler }};\n",
             3,
+            4,
             id="module.exports-shorthand",
         ),
         pytest.param(
             f"const main = async (event) => {{\n  {LOOP}\n}};\nmodule.exports = {{ handler: main }};\n",
             3,
+            4,
             id="module.exports-property",
         ),
         pytest.param(
-            f"module.exports = {{\n  async handler(event) {{\n    {LOOP}\n  }},\n}};\n", 4, id="module.exports-method"
+            f"module.exports = {{\n  async handler(event) {{\n    {LOOP}\n  }},\n}};\n", 4, 5, id="module.exports-method"
         ),
         pytest.param(
             f"const api = {{ handler: async (event) => {{\n  {LOOP}\n}} }};\nmodule.exports = api;\n",
             3,
+            4,
             id="module.exports-variable",
         ),
         pytest.param(
             f"exports = module.exports = {{ handler }};\nasync function handler(event) {{\n  {LOOP}\n}}\n",
             4,
+            5,
             id="exports-chain-hoisted",
         ),
         pytest.param(
             f"async function handler(event) {{\n  {LOOP}\n}}\nObject.assign(module.exports, {{ handler }});\n",
             3,
+            4,
             id="Object.assign",
         ),
-        pytest.param(f"export const handler = async (event) => {{\n  {LOOP}\n}};\n", 3, id="export-const"),
-        pytest.param(f"export async function handler(event) {{\n  {LOOP}\n}}\n", 3, id="export-function"),
+        pytest.param(f"export const handler = async (event) => {{\n  {LOOP}\n}};\n", 3, 4, id="export-const"),
+        pytest.param(f"export async function handler(event) {{\n  {LOOP}\n}}\n", 3, 4, id="export-function"),
         pytest.param(
-            f"const handler = async (event) => {{\n  {LOOP}\n}};\nexport {{ handler }};\n", 3, id="export-specifier"
+            f"const handler = async (event) => {{\n  {LOOP}\n}};\nexport {{ handler }};\n", 3, 4, id="export-specifier"
         ),
         pytest.param(
-            f"async function main(event) {{\n  {LOOP}\n}}\nexport {{ main as handler }};\n", 3, id="export-renamed"
+            f"async function main(event) {{\n  {LOOP}\n}}\nexport {{ main as handler }};\n", 3, 4, id="export-renamed"
         ),
         pytest.param(
-            f"exports.handler = main;\nasync function main(event) {{\n  {LOOP}\n}}\n", 4, id="exports-name-hoisted"
+            f"exports.handler = main;\nasync function main(event) {{\n  {LOOP}\n}}\n", 4, 5, id="exports-name-hoisted"
         ),
         pytest.param(
             f"exports.handler = middy(main).use(errorLogger());\nasync function main(event) {{\n  {LOOP}\n}}\n",
             3,
+            5,
             id="wrapped-by-middy",
         ),
         pytest.param(
-            f"exports.handler = withTracing(async (event) => {{\n  {LOOP}\n}});\n", 3, id="wrapping-inline-function"
+            f"exports.handler = withTracing(async (event) => {{\n  {LOOP}\n}});\n", 3, 4, id="wrapping-inline-function"
         ),
     ],
 )
-def test_each_handler_form_is_found_and_only_its_catch_is_in_the_handler(handler: str, handler_line: int) -> None:
+def test_each_handler_form_is_found_and_only_its_catch_is_in_the_handler(
+    handler: str, handler_line: int, catch_line: int
+) -> None:
     facts = analyse_node_code(MODULE_LOAD + handler)
     assert facts.handler_found is True
     assert facts.handler_line == handler_line
-    assert [(c.line, c.in_handler) for c in facts.catches] == [(2, False), (handler_line + 1, True)]
+    assert [(c.line, c.in_handler) for c in facts.catches] == [(2, False), (catch_line, True)]
     assert all(c.logs_error for c in facts.catches)
 
 
