@@ -110,7 +110,7 @@ _FN_TAGS = {
 _CORE = "tag:yaml.org,2002:"
 _CORE_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "binary", "timestamp")}
 
-_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)$")
+_INT = re.compile(r"[-+]?[0-9]+$")  # YAML 1.2 core schema: 012 is the integer 12
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -209,7 +209,7 @@ def _build(text: str) -> object:
                     raise LoadError(f"the document has more than {MAX_NODES:,} values; refusing to load it", *mark)
                 tag = getattr(event, "tag", None)
                 wrap = None
-                if tag and tag != "!" and not (tag in _CORE_TAGS):
+                if tag and tag != "!" and tag not in _CORE_TAGS:
                     if tag not in _FN_TAGS:
                         raise _tag_error(tag, mark)
                     wrap = _short_form(_FN_TAGS[tag], mark)
@@ -308,7 +308,7 @@ def decode(raw: bytes) -> str:
     """Text of the file, or LoadError for what is plainly not a text template."""
     if len(raw) > MAX_BYTES:
         raise LoadError(
-            f"the file is {len(raw) / 1048576:.1f} MiB; templates above {MAX_BYTES // 1048576} MiB are refused "
+            f"the file is larger than {MAX_BYTES // 1048576} MiB; such templates are refused "
             "(CloudFormation itself accepts at most 1 MB)"
         )
     nul = raw.find(b"\x00")
@@ -330,8 +330,20 @@ def _position(raw: bytes, offset: int) -> Mark:
 
 # --- text to template -----------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\b(insert here|placeholder|lorem ipsum|todo|tbd)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\b(insert here|placeholder|lorem ipsum)\b", re.IGNORECASE)
 _LEADING_TABS = re.compile(r"^[ \t]+", re.MULTILINE)
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _astral_escape(match: re.Match) -> str:
+    high, low = int(match.group(2), 16) - 0xD800, int(match.group(3), 16) - 0xDC00
+    return f"{match.group(1)}\\U{0x10000 + (high << 10) + low:08X}"
+
+
+def _astral_string(match: re.Match) -> str:
+    literal, pairs = _SURROGATE_PAIR.subn(_astral_escape, match.group(0))
+    return literal + "  " * pairs
 
 
 def parse_document(text: str) -> object:
@@ -347,6 +359,10 @@ def parse_document(text: str) -> object:
             raise LoadError(f"the document nests deeper than {MAX_DEPTH} levels; refusing to load it") from None
         # libyaml refuses tab indentation; one space per tab keeps every column where it was.
         text = _LEADING_TABS.sub(lambda m: m.group(0).replace("\t", " "), text)
+        # libyaml refuses JSON's surrogate-pair escapes (json.dumps writes emoji so): spelled \U0010FFFF instead,
+        # two characters shorter, and two spaces after the string keep every later column where it was.
+        if _SURROGATE_PAIR.search(text):
+            text = _JSON_STRING.sub(_astral_string, text)
     return _build(text)
 
 
@@ -356,8 +372,10 @@ def as_template(data: object, path: str, text: str = "") -> Template:
         if _PLACEHOLDER.search(data):
             raise LoadError(f"the file is a placeholder, not a template: {data.strip()[:80]!r}")
         raise LoadError("the file holds prose or a single value, not a CloudFormation template")
-    if data is None or not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a single value" if data is not None else "nothing"
+    if data is None:
+        raise LoadError("the file holds only comments or an empty document")
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
         raise LoadError(f"the document is {kind}; a CloudFormation template is a mapping with a Resources section")
     if "Resources" not in data:
         raise LoadError(f"{_what_it_looks_like(data)}: it has no Resources section")
@@ -384,21 +402,30 @@ def _what_it_looks_like(data: dict) -> str:
     return "this is not a CloudFormation template"
 
 
-def looks_like_cloudformation(data: object) -> bool:
-    """Cheap test for directory search: does this YAML/JSON plainly intend to be a template?"""
-    if not isinstance(data, dict):
-        return False
-    return "Resources" in data or "AWSTemplateFormatVersion" in data or "Transform" in data
-
-
 def load_text(text: str, path: str) -> Template:
-    return as_template(parse_document(text), path, text)
+    try:
+        data = parse_document(text)
+    except LoadError as error:
+        if not (error.message.startswith("YAML syntax error") and _starts_with_prose(text)):
+            raise
+        data = text  # prose with a colon in it: say it is prose, not where YAML gave up
+    return as_template(data, path, text)
+
+
+def _starts_with_prose(text: str) -> bool:
+    """Is the first line a sentence? Template keys never hold spaces; prose has words before its first colon."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return not line.startswith(tuple("-{[\"'%!&*|>")) and line.split(":", 1)[0].count(" ") >= 2
+    return False
 
 
 def load_file(path: str | Path) -> Template:
     """Read and load one file; every failure is a LoadError with a reason."""
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # never more: a huge file is refused without reading it all
     except OSError as error:
         raise LoadError(f"cannot read the file: {error.strerror or error}") from None
     return load_text(decode(raw), str(path))
