@@ -18,7 +18,7 @@ from checker.catalogue import Rule
 from checker.findings import Finding, RuleResult
 from checker.loader import Template
 from checker.recognise import Architecture
-from checker.resolver import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown
+from checker.resolver import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown, find_unknown
 
 UNKNOWN_MARKER = "__cfn_compliance_unknown__"
 
@@ -220,16 +220,8 @@ def _first_unknown(resource: ResolvedResource, document: dict) -> Unknown | None
     """The first unknown value among those Guard was shown (a failure on it is no verdict)."""
     if UNKNOWN_MARKER not in json.dumps(document):
         return None
-    stack: list[object] = [{name: resource.properties.get(name) for name in document["Properties"]}, resource.attributes]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Unknown):
-            return item
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return Unknown("a value cannot be resolved")
+    shown = {name: resource.properties.get(name) for name in document["Properties"]}
+    return find_unknown([shown, resource.attributes]) or Unknown("a value cannot be resolved")
 
 
 def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:

@@ -449,17 +449,21 @@ def _to_json_string(resolver: _Resolver, argument: object) -> object:
     value = resolver.value(argument)
     if value is NO_VALUE:
         return Unknown("Fn::ToJsonString of AWS::NoValue")
-    return Unknown("Fn::ToJsonString of an unknown value") if _has_unknown(value) else json.dumps(value)
+    return Unknown("Fn::ToJsonString of an unknown value") if find_unknown(value) else json.dumps(value)
 
 
-def _has_unknown(value: object) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, dict):
-        return any(_has_unknown(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_has_unknown(item) for item in value)
-    return False
+def find_unknown(value: object) -> Unknown | None:
+    """The first Unknown inside a resolved value, if any (iterative: values may be deep)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unknown):
+            return item
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 _FUNCTIONS = {

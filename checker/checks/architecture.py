@@ -11,6 +11,7 @@ from checker.checks.common import (
     number,
     require,
     shown,
+    unless_unknown,
     unresolved,
 )
 from checker.evaluate import Context, Outcome, Violation
@@ -102,23 +103,30 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
     variables = environment.get("Variables") if isinstance(environment, dict) else None
     if isinstance(variables, dict) and table in refs_in(variables):
         return
-    if isinstance(variables, dict) and variables:
-        hardcoded = [name for name, value in variables.items() if value == context.resolved.name_of(table)]
-        if hardcoded:
-            yield Violation(
-                processor,
-                ("Properties", "Environment", "Variables", hardcoded[0]),
-                f"The processor's environment does not reference the status table: {hardcoded[0]} holds the table name as a literal.",
-            )
-        else:
-            yield Violation(
+    hardcoded = [name for name, value in variables.items() if value == context.resolved.name_of(table)] if isinstance(variables, dict) else []
+    if hardcoded:
+        yield Violation(
+            processor,
+            ("Properties", "Environment", "Variables", hardcoded[0]),
+            f"The processor's environment does not reference the status table: {hardcoded[0]} holds the table name as a literal.",
+        )
+    elif isinstance(variables, dict) and variables:
+        yield unless_unknown(
+            Violation(
                 processor,
                 ("Properties", "Environment", "Variables"),
                 "The processor's environment does not reference the status table: "
                 f"none of its variables ({', '.join(map(str, variables))}) references {table}.",
-            )
+            ),
+            variables,
+            f"an environment variable of {processor}",
+        )
     else:
-        yield Violation(processor, ("Properties", "Environment"), f"The processor {processor} has no environment variable referencing the status table {table}.")
+        yield unless_unknown(
+            Violation(processor, ("Properties", "Environment"), f"The processor {processor} has no environment variable referencing the status table {table}."),
+            environment,
+            f"the environment of {processor}",
+        )
 
 
 def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
@@ -138,10 +146,14 @@ def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
         return
     target = dead_letter_target(context.resolved, queue)
     if target is None:
-        yield Violation(
-            queue.logical_id,
-            ("Properties", "RedrivePolicy", "deadLetterTargetArn"),
-            f"The RedrivePolicy of {queue.logical_id} does not point at another SQS queue of the template.{note}",
+        yield unless_unknown(
+            Violation(
+                queue.logical_id,
+                ("Properties", "RedrivePolicy", "deadLetterTargetArn"),
+                f"The RedrivePolicy of {queue.logical_id} does not point at another SQS queue of the template.{note}",
+            ),
+            policy.get("deadLetterTargetArn"),
+            f"the deadLetterTargetArn of {queue.logical_id}",
         )
     elif "maxReceiveCount" not in policy:
         yield Violation(queue.logical_id, ("Properties", "RedrivePolicy"), f"The RedrivePolicy of {queue.logical_id} has no maxReceiveCount.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from checker.evaluate import Context, NotApplicable, Unresolved
-from checker.resolver import ResolvedResource, Unknown, as_mapping
+from checker.resolver import ResolvedResource, Unknown, as_mapping, find_unknown
 
 # CloudFormation's defaults for the properties the rules compare.
 SQS_VISIBILITY_TIMEOUT = 30
@@ -50,6 +50,12 @@ def shown(resource: ResolvedResource, name: str, value: object, unit: str = "") 
     """A value for a message, saying when it is CloudFormation's default rather than written."""
     text = f"{value}{unit}"
     return text if name in resource.properties else f"{text} (the default)"
+
+
+def unless_unknown(violation: Violation, inspected: object, what: str) -> Violation | Unresolved:
+    """A failure decided on values that include an unknown one is no verdict: report it as unknown."""
+    unknown = find_unknown(inspected)
+    return Unresolved(f"{what} cannot be resolved: {unknown.reason}") if unknown else violation
 
 
 def unresolved(resource: ResolvedResource, name: str, value: Unknown) -> Unresolved:

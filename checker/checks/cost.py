@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from checker.checks.common import unless_unknown
 from checker.evaluate import Context, NotApplicable, Outcome, Violation
 from checker.recognise import FUNCTION_TYPES, log_group_name_of, log_groups_of
 
@@ -16,9 +17,14 @@ def every_function_has_log_group(context: Context) -> Iterator[Outcome]:
         if log_groups_of(context.resolved, function.logical_id):
             continue
         expected = log_group_name_of(context.resolved, function.logical_id)
-        yield Violation(
-            function.logical_id,
-            (),
-            f"The function {function.logical_id} has no AWS::Logs::LogGroup for its logs ({expected}) in the template; "
-            "Lambda would create one that never expires.",
+        names = [group.properties.get("LogGroupName") for group in context.resolved.of_type("AWS::Logs::LogGroup")]
+        yield unless_unknown(
+            Violation(
+                function.logical_id,
+                (),
+                f"The function {function.logical_id} has no AWS::Logs::LogGroup for its logs ({expected}) in the template; "
+                "Lambda would create one that never expires.",
+            ),
+            [expected, names],
+            f"the log group name of {function.logical_id} or of a log group",
         )

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Iterator
 
-from checker.checks.common import as_list, require
+from checker.checks.common import as_list, require, unless_unknown
 from checker.evaluate import Context, Outcome, Unresolved, Violation
 from checker.recognise import alarms_watching, log_group_name_of, refers_to
 from checker.resolver import Unknown
@@ -19,10 +19,11 @@ def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimen
         return
     subject = getattr(context.arch, part)
     if not alarms_watching(context.resolved, namespace, metric, dimension, subject):
-        yield Violation(
-            subject,
-            (),
-            f"No AWS::CloudWatch::Alarm watches {namespace} {metric} with dimension {dimension} referring to {subject}.",
+        alarms = [alarm.properties for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm")]
+        yield unless_unknown(
+            Violation(subject, (), f"No AWS::CloudWatch::Alarm watches {namespace} {metric} with dimension {dimension} referring to {subject}."),
+            alarms,
+            "the metric of an alarm",
         )
 
 
@@ -90,10 +91,11 @@ def logs_insights_query(context: Context) -> Iterator[Outcome]:
         for name in as_list(query.properties.get("LogGroupNames")):
             if name == expected_name or any(refers_to(context.resolved, name, target) for target in targets):
                 return
-    yield Violation(
-        processor,
-        (),
-        f"No AWS::Logs::QueryDefinition targets the processor's log group ({expected_name}).",
+    queries = [query.properties.get("LogGroupNames") for query in context.resolved.of_type("AWS::Logs::QueryDefinition")]
+    yield unless_unknown(
+        Violation(processor, (), f"No AWS::Logs::QueryDefinition targets the processor's log group ({expected_name})."),
+        [expected_name, queries],
+        "the log group of a query or of the processor",
     )
 
 

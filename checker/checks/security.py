@@ -16,7 +16,7 @@ from checker.checks.common import (
 )
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.recognise import log_group_name_of
-from checker.resolver import ACCOUNT, REGION, RefStr, Unknown, as_mapping
+from checker.resolver import ACCOUNT, REGION, RefStr, Unknown, as_mapping, find_unknown
 
 
 def _list_entries(statement: Statement, key: str) -> Iterator[tuple[tuple, object]]:
@@ -215,18 +215,11 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
             lacking.extend(f"{action} on {subject}" for action in actions if action not in granted)
         elif not granted:
             lacking.append(f"{' or '.join(actions)} on {subject}")
-    if lacking and _has_unknown(statements):
+    if lacking and find_unknown(statements):
         yield Unresolved(f"the role {role} may lack {'; '.join(lacking)}, but some of its policy values cannot be resolved")
     elif lacking:
         yield Violation(role, ("Properties",), f"The processor's role {role} lacks {'; '.join(lacking)}.")
 
-
-def _has_unknown(value: object) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, dict):
-        return any(_has_unknown(item) for item in value.values())
-    return isinstance(value, list) and any(_has_unknown(item) for item in value)
 
 
 # --- secrets and hardcoded identifiers in the source ----------------------------------
@@ -319,7 +312,7 @@ def queue_policies_not_public(context: Context) -> Iterator[Outcome]:
         for index, statement in entries:
             if not isinstance(statement, dict):
                 continue
-            unknown = next((value for value in (statement.get("Effect"), statement.get("Principal")) if _has_unknown(value)), None)
+            unknown = next((value for value in (statement.get("Effect"), statement.get("Principal")) if find_unknown(value)), None)
             if unknown is not None:
                 yield Unresolved(f"{policy.logical_id}: a statement's Effect or Principal cannot be resolved")
                 continue
