@@ -56,7 +56,9 @@ def main() -> None:
     if corpus.is_dir():
         templates = _count_templates(corpus)
         elapsed = _wall(["check", str(corpus), "--no-cfn-lint", "--format", "json", "--fail-on", "never"], 1)
-        print(f"corpus {corpus}: {templates} templates in {elapsed:.2f} s = {templates / elapsed:.0f} templates/s (--no-cfn-lint)")
+        print(
+            f"corpus {corpus}: {templates} templates in {elapsed:.2f} s = {templates / elapsed:.0f} templates/s (--no-cfn-lint)"
+        )
     else:
         print(f"corpus {corpus} not found; skipped the throughput run")
 

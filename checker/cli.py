@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from checker import __version__
 
@@ -27,8 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check templates (files or directories)")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--fail-on", choices=tuple(FAIL_ON), default="warning", help="lowest severity that fails the run (default: warning)")
-    check.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter (repeatable)")
+    check.add_argument(
+        "--fail-on", choices=tuple(FAIL_ON), default="warning", help="lowest severity that fails the run (default: warning)"
+    )
+    check.add_argument(
+        "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter (repeatable)"
+    )
     check.add_argument("--no-cfn-lint", action="store_true", help="skip the cfn-lint pass (TPL002)")
     check.add_argument("--rule", action="append", default=[], metavar="ID", help="run only these rules (repeatable)")
     check.add_argument("--skip-rule", action="append", default=[], metavar="ID", help="do not run these rules (repeatable)")
@@ -98,7 +102,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return exit_code(report, args.fail_on)
 
 
-def _snippets(report) -> dict[str, str]:  # noqa: ANN001 - a RunReport
+def _snippets(report) -> dict[str, str]:
     """The reference's lines for each rule that has a finding in this run."""
     from checker.catalogue import rule_by_id
     from checker.reference import reference_snippet
@@ -108,7 +112,7 @@ def _snippets(report) -> dict[str, str]:  # noqa: ANN001 - a RunReport
     return {rule.id: reference_snippet(rule.component, rule.component_properties) for rule in rules}
 
 
-def exit_code(report, fail_on: str) -> int:  # noqa: ANN001 - a RunReport
+def exit_code(report, fail_on: str) -> int:
     if any(file.status == "invalid" for file in report.files):
         return EXIT_INVALID
     failing = FAIL_ON[fail_on]

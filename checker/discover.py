@@ -12,9 +12,7 @@ from checker.findings import SkippedFile
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIPPED_DIRECTORIES = {".git", "node_modules", "cdk.out", ".aws-sam", "__pycache__", ".venv", ".tox"}
 _SNIFF_BYTES = 64 * 1024
-_TEMPLATE_MARKERS = re.compile(
-    r"""^\s*["']?(Resources|AWSTemplateFormatVersion|Transform)["']?\s*:""", re.MULTILINE
-)
+_TEMPLATE_MARKERS = re.compile(r"""^\s*["']?(Resources|AWSTemplateFormatVersion|Transform)["']?\s*:""", re.MULTILINE)
 _KUBERNETES = re.compile(r"^apiVersion\s*:.*\n(?:.*\n)*?kind\s*:", re.MULTILINE)
 
 

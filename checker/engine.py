@@ -29,7 +29,7 @@ def selected_rules(options: CheckOptions) -> tuple[Rule, ...]:
 
 
 def _invalid(path: str, error: LoadError, rules: tuple[Rule, ...]) -> FileReport:
-    rule = next((rule for rule in load_catalogue() if rule.id == "TPL001"))
+    rule = next(rule for rule in load_catalogue() if rule.id == "TPL001")
     finding = Finding(
         rule_id=rule.id,
         severity=rule.severity,
@@ -72,9 +72,7 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
 
         reference = compare_with_reference(resolved, arch)
     status = "non_compliant" if any(finding.suppressed is None for finding in findings) else "compliant"
-    return FileReport(
-        path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference
-    )
+    return FileReport(path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference)
 
 
 def check_file(path: str, options: CheckOptions) -> FileReport:

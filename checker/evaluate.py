@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable, Union
 
 from checker.catalogue import Rule
 from checker.findings import Finding, RuleResult
@@ -53,7 +53,7 @@ class NotApplicable:
     message: str
 
 
-Outcome = Union[Violation, Unresolved, NotApplicable]
+Outcome = Violation | Unresolved | NotApplicable
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,10 @@ def evaluate_rule(rule: Rule, context: Context, checks: dict[str, Check]) -> tup
             outcomes = list(guard_outcomes(rule, context))
         else:
             outcomes = list(checks[rule.check["function"]](context))
-    except Exception as error:  # noqa: BLE001 - one broken check must not cost the file its verdict
-        message = f"the {rule.id} check crashed on this template ({type(error).__name__}: {error}); this is a bug in cfn-compliance"
+    except Exception as error:
+        message = (
+            f"the {rule.id} check crashed on this template ({type(error).__name__}: {error}); this is a bug in cfn-compliance"
+        )
         finding = _finding(rule, context, Violation(None, (), message))
         return RuleResult(rule.id, "unknown", message), [finding]
     violations = [outcome for outcome in outcomes if isinstance(outcome, Violation)]

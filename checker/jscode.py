@@ -35,9 +35,7 @@ DYNAMODB_WRITE_COMMANDS = frozenset(
     }
 )
 # SDK v2 ``AWS.DynamoDB`` (and v3 aggregated ``DynamoDB``) methods: unambiguous names.
-_LOW_LEVEL_WRITE_METHODS = frozenset(
-    {"putItem", "updateItem", "batchWriteItem", "transactWriteItems"}
-)
+_LOW_LEVEL_WRITE_METHODS = frozenset({"putItem", "updateItem", "batchWriteItem", "transactWriteItems"})
 # DocumentClient methods: generic names (``hash.update(...)`` is not a write), so
 # these only count with corroborating evidence, see ``_Analysis._write_line``.
 _DOCUMENT_WRITE_METHODS = frozenset({"put", "update", "batchWrite", "transactWrite"})
@@ -46,9 +44,7 @@ _WRITE_REQUEST_KEYS = frozenset({"TableName", "RequestItems", "TransactItems"})
 _BATCH_KEY = "batchItemFailures"
 _HANDLER_NAME = "handler"
 
-_FUNCTION_TYPES = frozenset(
-    {"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"}
-)
+_FUNCTION_TYPES = frozenset({"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"})
 _DYNAMO_NAME = re.compile(r"dynamo|doc(?:ument)?_?client", re.IGNORECASE)
 _DDB_NAME = re.compile(r"(?:^|[^A-Za-z])[dD]db|[a-z_]Ddb|DDB")
 # JavaScript line terminators, as esprima counts them for ``loc`` lines.
@@ -470,9 +466,7 @@ class _Analysis:
         return name in DYNAMODB_WRITE_COMMANDS
 
     def _is_write_request(self, node: Any) -> bool:
-        return any(
-            _object_keys(value) & _WRITE_REQUEST_KEYS for value in self._resolve(node)
-        )
+        return any(_object_keys(value) & _WRITE_REQUEST_KEYS for value in self._resolve(node))
 
     def _looks_like_dynamodb(self, receiver: Any) -> bool:
         """Receiver named like a DynamoDB client, or built from something that is."""
@@ -704,10 +698,7 @@ class _Analysis:
         in_handler = self._handler_catches(roots) if roots else None
         catches = tuple(
             sorted(
-                (
-                    self._catch_clause(clause, in_handler is None or id(clause) in in_handler)
-                    for clause in self._catches
-                ),
+                (self._catch_clause(clause, in_handler is None or id(clause) in in_handler) for clause in self._catches),
                 key=lambda c: c.line,
             )
         )

@@ -25,12 +25,15 @@ class Mark(NamedTuple):
     column: int
 
 
+ORIGIN = Mark(1, 1)
+
+
 class MarkedDict(dict):
     """A mapping that remembers where each of its keys was written."""
 
     __slots__ = ("key_marks", "start")
 
-    def __init__(self, start: Mark = Mark(1, 1)) -> None:
+    def __init__(self, start: Mark = ORIGIN) -> None:
         super().__init__()
         self.key_marks: dict[str, Mark] = {}
         self.start = start
@@ -41,7 +44,7 @@ class MarkedList(list):
 
     __slots__ = ("item_marks", "start")
 
-    def __init__(self, start: Mark = Mark(1, 1)) -> None:
+    def __init__(self, start: Mark = ORIGIN) -> None:
         super().__init__()
         self.item_marks: list[Mark] = []
         self.start = start
@@ -156,16 +159,16 @@ def _getatt_scalar(value: str) -> list[str]:
     return [logical_id, attribute]
 
 
-def _mark(event) -> Mark:  # noqa: ANN001 - a libyaml event
+def _mark(event) -> Mark:
     return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
 
 
 class _Frame:
     """A mapping or sequence being built, with what its parent needs to finish it."""
 
-    __slots__ = ("container", "key", "key_mark", "wrap", "anchor", "nodes_before")
+    __slots__ = ("anchor", "container", "key", "key_mark", "nodes_before", "wrap")
 
-    def __init__(self, container, wrap, anchor, nodes_before) -> None:  # noqa: ANN001
+    def __init__(self, container, wrap, anchor, nodes_before) -> None:
         self.container = container
         self.key: str | None = None
         self.key_mark: Mark | None = None
@@ -261,7 +264,7 @@ def _build(text: str) -> object:
     return root
 
 
-def _short_form(function: str, mark: Mark):  # noqa: ANN202
+def _short_form(function: str, mark: Mark):
     def wrap(value: object) -> MarkedDict:
         wrapped = MarkedDict(mark)
         wrapped[function] = value
@@ -283,9 +286,7 @@ def _add(frame: _Frame, value: object, mark: Mark) -> None:
         key = value if isinstance(value, str) else _key_text(value)
         if key in container:
             first = container.key_marks[key]
-            raise LoadError(
-                f"duplicate key '{key}' (first at line {first.line}); CloudFormation rejects duplicate keys", *mark
-            )
+            raise LoadError(f"duplicate key '{key}' (first at line {first.line}); CloudFormation rejects duplicate keys", *mark)
         frame.key, frame.key_mark = key, mark
         return
     container[frame.key] = value

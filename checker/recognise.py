@@ -6,8 +6,8 @@ references), never from logical ids or names.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from checker.resolver import RefStr, ResolvedResource, ResolvedTemplate, as_mapping, refs_in
 
@@ -80,9 +80,7 @@ def log_groups_of(resolved: ResolvedTemplate, function_id: str) -> list[str]:
     found = []
     for group in resolved.of_type(LOG_GROUP_TYPE):
         name = group.properties.get("LogGroupName")
-        if isinstance(name, str) and name == expected:
-            found.append(group.logical_id)
-        elif group.logical_id in refs_in(expected):
+        if (isinstance(name, str) and name == expected) or group.logical_id in refs_in(expected):
             found.append(group.logical_id)
     return found
 
@@ -129,7 +127,9 @@ def alarms_watching(resolved: ResolvedTemplate, namespace: str, metric: str, dim
         alarm.logical_id
         for alarm in resolved.of_type("AWS::CloudWatch::Alarm")
         if any(
-            watched.namespace == namespace and watched.name == metric and refers_to(resolved, watched.dimensions.get(dimension), logical_id)
+            watched.namespace == namespace
+            and watched.name == metric
+            and refers_to(resolved, watched.dimensions.get(dimension), logical_id)
             for watched in alarm_metrics(alarm)
         )
     ]

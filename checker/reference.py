@@ -138,7 +138,7 @@ def _spans(marks: dict, end: int) -> dict[str, tuple[int, int]]:
     """Line span of each key of a block mapping: from its line to the line before the next key."""
     starts = sorted((mark.line, key) for key, mark in marks.items())
     ends = [line - 1 for line, _ in starts[1:]] + [end]
-    return {key: (line, stop) for (line, key), stop in zip(starts, ends)}
+    return {key: (line, stop) for (line, key), stop in zip(starts, ends, strict=True)}
 
 
 def reference_snippet(component: str, properties: tuple[str, ...] = ()) -> str:

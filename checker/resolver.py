@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from checker.loader import Template
 
@@ -214,7 +214,7 @@ class _Resolver:
 
     def _condition_value_of(self, expression: object) -> object:
         if isinstance(expression, dict) and len(expression) == 1:
-            (function, argument), = expression.items()
+            ((function, argument),) = expression.items()
             if function == "Condition":
                 return self.condition(argument)
             if function == "Fn::Equals" and isinstance(argument, list) and len(argument) == 2:
@@ -250,7 +250,7 @@ class _Resolver:
     def _value(self, node: object) -> object:
         if isinstance(node, dict):
             if len(node) == 1:
-                (key, argument), = node.items()
+                ((key, argument),) = node.items()
                 if key == "Ref":
                     return self.ref(argument)
                 if key == "Condition" and isinstance(argument, str):

@@ -95,9 +95,11 @@ def test_fail_on_threshold(capsys, tmp_path, fail_on, expected) -> None:
 
 
 def test_parameter_override_changes_the_verdict(capsys, tmp_path) -> None:
-    text = REFERENCE.read_text().replace(
-        "Parameters:\n", "Parameters:\n  Memory:\n    Type: Number\n    Default: 256\n", 1
-    ).replace("MemorySize: 256", "MemorySize: !Ref Memory")
+    text = (
+        REFERENCE.read_text()
+        .replace("Parameters:\n", "Parameters:\n  Memory:\n    Type: Number\n    Default: 256\n", 1)
+        .replace("MemorySize: 256", "MemorySize: !Ref Memory")
+    )
     path = write(tmp_path, "memory.yaml", text)
     assert run(capsys, "check", path, "--no-cfn-lint")[0] == 0
     code, out, _ = run(capsys, "check", path, "--no-cfn-lint", "--parameter", "Memory=1024", "--format", "json")
@@ -142,7 +144,10 @@ def test_directory_search_skips_what_is_not_cloudformation(capsys, tmp_path) -> 
     assert code == 0
     assert [file["path"] for file in document["files"]] == [str(tmp_path / "stack.yaml")]
     assert document["skipped"] == [
-        {"path": str(tmp_path / ".github/workflows/ci.yml"), "reason": "a GitHub Actions workflow, not a CloudFormation template"},
+        {
+            "path": str(tmp_path / ".github/workflows/ci.yml"),
+            "reason": "a GitHub Actions workflow, not a CloudFormation template",
+        },
         {"path": str(tmp_path / "k8s/pod.yaml"), "reason": "a Kubernetes manifest, not a CloudFormation template"},
     ]
 

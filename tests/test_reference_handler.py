@@ -50,7 +50,7 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 @pytest.fixture(scope="module")
 def handler_source() -> str:
-    template = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    template = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)
     source = template["Resources"]["OrderProcessor"]["Properties"]["Code"]["ZipFile"]
     assert isinstance(source, str) and source.strip(), "OrderProcessor Code.ZipFile must be an inline string"
     return source

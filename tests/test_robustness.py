@@ -43,6 +43,7 @@ def test_guard_judges_a_hundred_failing_tables(tmp_path: Path) -> None:
     path.write_text("Resources:\n" + tables)
     report = check_file(str(path), CheckOptions(cfn_lint=False, only_rules=frozenset({"SEC006"}), today=CHECK_DATE))
     assert [(finding.resource, finding.line) for finding in report.findings] == [
-        (f"Table{index}", 4 + 5 * index) for index in range(100)  # anchored on Properties: SSESpecification is missing
+        (f"Table{index}", 4 + 5 * index)
+        for index in range(100)  # anchored on Properties: SSESpecification is missing
     ]
     assert report.results[0].status == "fail"

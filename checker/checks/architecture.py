@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from checker.checks.common import (
     LAMBDA_TIMEOUT,
@@ -103,7 +103,11 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
     variables = environment.get("Variables") if isinstance(environment, dict) else None
     if isinstance(variables, dict) and table in refs_in(variables):
         return
-    hardcoded = [name for name, value in variables.items() if value == context.resolved.name_of(table)] if isinstance(variables, dict) else []
+    hardcoded = (
+        [name for name, value in variables.items() if value == context.resolved.name_of(table)]
+        if isinstance(variables, dict)
+        else []
+    )
     if hardcoded:
         yield Violation(
             processor,
@@ -123,7 +127,11 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
         )
     else:
         yield unless_unknown(
-            Violation(processor, ("Properties", "Environment"), f"The processor {processor} has no environment variable referencing the status table {table}."),
+            Violation(
+                processor,
+                ("Properties", "Environment"),
+                f"The processor {processor} has no environment variable referencing the status table {table}.",
+            ),
             environment,
             f"the environment of {processor}",
         )
@@ -142,7 +150,9 @@ def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
     policy = as_mapping(policy)
     note = _dead_letter_config_note(context)
     if policy is None:
-        yield Violation(queue.logical_id, ("Properties", "RedrivePolicy"), f"The order queue {queue.logical_id} has no RedrivePolicy.{note}")
+        yield Violation(
+            queue.logical_id, ("Properties", "RedrivePolicy"), f"The order queue {queue.logical_id} has no RedrivePolicy.{note}"
+        )
         return
     target = dead_letter_target(context.resolved, queue)
     if target is None:
@@ -156,7 +166,9 @@ def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
             f"the deadLetterTargetArn of {queue.logical_id}",
         )
     elif "maxReceiveCount" not in policy:
-        yield Violation(queue.logical_id, ("Properties", "RedrivePolicy"), f"The RedrivePolicy of {queue.logical_id} has no maxReceiveCount.")
+        yield Violation(
+            queue.logical_id, ("Properties", "RedrivePolicy"), f"The RedrivePolicy of {queue.logical_id} has no maxReceiveCount."
+        )
 
 
 def _dead_letter_config_note(context: Context) -> str:
@@ -218,7 +230,9 @@ def _compare_visibility(context: Context, factor: int, message: str) -> Iterator
 
 def visibility_covers_timeout(context: Context) -> Iterator[Outcome]:
     return _compare_visibility(
-        context, 1, "The order queue {queue} has VisibilityTimeout {visibility}, shorter than the processor {processor}'s Timeout {timeout}."
+        context,
+        1,
+        "The order queue {queue} has VisibilityTimeout {visibility}, shorter than the processor {processor}'s Timeout {timeout}.",
     )
 
 
@@ -228,4 +242,3 @@ def visibility_six_times_timeout(context: Context) -> Iterator[Outcome]:
         6,
         "The order queue {queue} has VisibilityTimeout {visibility}, below six times the processor {processor}'s Timeout {timeout} ({needed} s).",
     )
-

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 from checker.checks.common import as_list, require
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation

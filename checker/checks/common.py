@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from checker.evaluate import Context, NotApplicable, Unresolved
+from checker.evaluate import Context, NotApplicable, Unresolved, Violation
 from checker.resolver import ResolvedResource, Unknown, as_mapping, find_unknown
 
 # CloudFormation's defaults for the properties the rules compare.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from checker.checks.common import as_list, require, unless_unknown
 from checker.evaluate import Context, Outcome, Unresolved, Violation
@@ -21,7 +21,11 @@ def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimen
     if not alarms_watching(context.resolved, namespace, metric, dimension, subject):
         alarms = [alarm.properties for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm")]
         yield unless_unknown(
-            Violation(subject, (), f"No AWS::CloudWatch::Alarm watches {namespace} {metric} with dimension {dimension} referring to {subject}."),
+            Violation(
+                subject,
+                (),
+                f"No AWS::CloudWatch::Alarm watches {namespace} {metric} with dimension {dimension} referring to {subject}.",
+            ),
             alarms,
             "the metric of an alarm",
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from checker.checks.common import as_list, require, unresolved
 from checker.evaluate import Context, NotApplicable, Outcome, Violation
@@ -44,7 +44,9 @@ def enough_receives_before_dlq(context: Context) -> Iterator[Outcome]:
     try:
         too_few = int(count) < minimum  # type: ignore[arg-type, operator]
     except (TypeError, ValueError):
-        yield Violation(queue.logical_id, ("Properties", "RedrivePolicy", "maxReceiveCount"), f"maxReceiveCount {count!r} is not a number.")
+        yield Violation(
+            queue.logical_id, ("Properties", "RedrivePolicy", "maxReceiveCount"), f"maxReceiveCount {count!r} is not a number."
+        )
         return
     if too_few:
         yield Violation(
@@ -75,4 +77,3 @@ def processor_spans_zones(context: Context) -> Iterator[Outcome]:
             ("Properties", "VpcConfig", "SubnetIds"),
             f"The processor {processor.logical_id} runs in a VPC with {len(as_list(subnets))} subnet(s): a single Availability Zone.",
         )
-

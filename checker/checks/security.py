@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from checker import iam
 from checker.checks.common import (
@@ -200,7 +200,9 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
         return
     role = context.arch.processor_role
     if role is None:
-        yield Unresolved(f"the role of {context.arch.processor} is not defined in this template, so its permissions cannot be read")
+        yield Unresolved(
+            f"the role of {context.arch.processor} is not defined in this template, so its permissions cannot be read"
+        )
         return
     statements = _role_statements(context, role)
     lacking: list[str] = []
@@ -219,7 +221,6 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
         yield Unresolved(f"the role {role} may lack {'; '.join(lacking)}, but some of its policy values cannot be resolved")
     elif lacking:
         yield Violation(role, ("Properties",), f"The processor's role {role} lacks {'; '.join(lacking)}.")
-
 
 
 # --- secrets and hardcoded identifiers in the source ----------------------------------
@@ -260,7 +261,9 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
             if not _SECRET_NAME.search(name) or not isinstance(spec, dict):
                 continue
             if _literal(spec.get("Default")):
-                yield Violation(None, ("Parameters", name, "Default"), f"The secret-named parameter {name} has a literal Default.")
+                yield Violation(
+                    None, ("Parameters", name, "Default"), f"The secret-named parameter {name} has a literal Default."
+                )
             if spec.get("NoEcho") not in (True, "true", "True"):
                 yield Violation(None, ("Parameters", name), f"The secret-named parameter {name} is not NoEcho: true.")
     for logical_id, resource in context.template.resources.items():
@@ -281,7 +284,9 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
 
 
 _ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
-_REGION = re.compile(r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9]\b")
+_REGION = re.compile(
+    r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9]\b"
+)
 _MANAGED_POLICY = re.compile(r"^arn:[a-z-]+:iam::aws:policy/")
 # Parameter defaults and mapping values are the place for environment-specific values; conditions compare them.
 _SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules", "Conditions")
@@ -298,7 +303,9 @@ def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
             if found:
                 kind = "an account id" if found.re is _ACCOUNT else "a region"
                 pseudo = "AWS::AccountId" if found.re is _ACCOUNT else "AWS::Region"
-                yield Violation.at(path, f"'{found.group(0)}' is {kind} written into the template; use ${{{pseudo}}} or a reference.")
+                yield Violation.at(
+                    path, f"'{found.group(0)}' is {kind} written into the template; use ${{{pseudo}}} or a reference."
+                )
 
 
 def queue_policies_not_public(context: Context) -> Iterator[Outcome]:
@@ -312,7 +319,9 @@ def queue_policies_not_public(context: Context) -> Iterator[Outcome]:
         for index, statement in entries:
             if not isinstance(statement, dict):
                 continue
-            unknown = next((value for value in (statement.get("Effect"), statement.get("Principal")) if find_unknown(value)), None)
+            unknown = next(
+                (value for value in (statement.get("Effect"), statement.get("Principal")) if find_unknown(value)), None
+            )
             if unknown is not None:
                 yield Unresolved(f"{policy.logical_id}: a statement's Effect or Principal cannot be resolved")
                 continue
@@ -320,7 +329,11 @@ def queue_policies_not_public(context: Context) -> Iterator[Outcome]:
                 continue
             if _public(statement.get("Principal")):
                 where = ("Properties", "PolicyDocument", "Statement", *(() if index is None else (index,)), "Principal")
-                yield Violation(policy.logical_id, where, f"The queue policy {policy.logical_id} allows any principal ('*') without a condition.")
+                yield Violation(
+                    policy.logical_id,
+                    where,
+                    f"The queue policy {policy.logical_id} allows any principal ('*') without a condition.",
+                )
 
 
 def _public(principal: object) -> bool:
@@ -329,4 +342,3 @@ def _public(principal: object) -> bool:
     if isinstance(principal, dict):
         return any(entry == "*" for entry in as_list(principal.get("AWS")))
     return False
-

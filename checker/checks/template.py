@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.resolver import PSEUDO_PARAMETERS
@@ -71,12 +71,18 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
 def _mapping_problems(path: tuple, mapping: dict, referable: set, resources: set, conditions: set) -> Iterator[tuple[tuple, str]]:
     if len(mapping) != 1:
         return
-    (key, argument), = mapping.items()
+    ((key, argument),) = mapping.items()
     where = (*path, key)
     if key == "Ref" and isinstance(argument, str) and argument not in referable:
         yield where, f"Ref to {argument}, which the template does not define"
     elif key == "Fn::GetAtt":
-        target = argument.split(".", 1)[0] if isinstance(argument, str) else argument[0] if isinstance(argument, list) and argument else None
+        target = (
+            argument.split(".", 1)[0]
+            if isinstance(argument, str)
+            else argument[0]
+            if isinstance(argument, list) and argument
+            else None
+        )
         if isinstance(target, str) and target not in resources:
             yield where, f"Fn::GetAtt of {target}, which is not a resource of the template"
     elif key == "Fn::Sub":

@@ -602,9 +602,7 @@ def test_allows_not_action() -> None:
 
 
 def test_allows_not_resource() -> None:
-    statements = statements_of(
-        {"Statement": [{"Effect": "Allow", "Action": "sqs:*", "NotResource": "arn:aws:sqs:*:*:secret-*"}]}
-    )
+    statements = statements_of({"Statement": [{"Effect": "Allow", "Action": "sqs:*", "NotResource": "arn:aws:sqs:*:*:secret-*"}]})
     assert allows(statements, "sqs:SendMessage", covers(QUEUE))
     assert not allows(statements, "sqs:SendMessage", covers("arn:aws:sqs:us-east-1:1:secret-q"))
 
@@ -718,11 +716,13 @@ _NAME = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,20}", fullmatch=True)
 _SERVICE = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 _JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["Statement", "Effect", "Action", "NotAction", "Resource", "NotResource", "x"]),
-        children,
-        max_size=4,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["Statement", "Effect", "Action", "NotAction", "Resource", "NotResource", "x"]),
+            children,
+            max_size=4,
+        )
     ),
     max_leaves=20,
 )

@@ -416,9 +416,7 @@ LOOP = "for (const r of event.Records) { try { await work(r, config); } catch (e
     [
         pytest.param(f"exports.handler = async (event) => {{\n  {LOOP}\n}};\n", 3, 4, id="exports.handler"),
         pytest.param(f'exports["handler"] = async (event) => {{\n  {LOOP}\n}};\n', 3, 4, id="exports-computed"),
-        pytest.param(
-            f"module.exports.handler = async function (event) {{\n  {LOOP}\n}};\n", 3, 4, id="module.exports.handler"
-        ),
+        pytest.param(f"module.exports.handler = async function (event) {{\n  {LOOP}\n}};\n", 3, 4, id="module.exports.handler"),
         pytest.param(
             f"async function handler(event) {{\n  {LOOP}\n}}\nmodule.exports = {{ handler }};\n",
             3,
@@ -454,24 +452,16 @@ LOOP = "for (const r of event.Records) { try { await work(r, config); } catch (e
         ),
         pytest.param(f"export const handler = async (event) => {{\n  {LOOP}\n}};\n", 3, 4, id="export-const"),
         pytest.param(f"export async function handler(event) {{\n  {LOOP}\n}}\n", 3, 4, id="export-function"),
-        pytest.param(
-            f"const handler = async (event) => {{\n  {LOOP}\n}};\nexport {{ handler }};\n", 3, 4, id="export-specifier"
-        ),
-        pytest.param(
-            f"async function main(event) {{\n  {LOOP}\n}}\nexport {{ main as handler }};\n", 3, 4, id="export-renamed"
-        ),
-        pytest.param(
-            f"exports.handler = main;\nasync function main(event) {{\n  {LOOP}\n}}\n", 4, 5, id="exports-name-hoisted"
-        ),
+        pytest.param(f"const handler = async (event) => {{\n  {LOOP}\n}};\nexport {{ handler }};\n", 3, 4, id="export-specifier"),
+        pytest.param(f"async function main(event) {{\n  {LOOP}\n}}\nexport {{ main as handler }};\n", 3, 4, id="export-renamed"),
+        pytest.param(f"exports.handler = main;\nasync function main(event) {{\n  {LOOP}\n}}\n", 4, 5, id="exports-name-hoisted"),
         pytest.param(
             f"exports.handler = middy(main).use(errorLogger());\nasync function main(event) {{\n  {LOOP}\n}}\n",
             3,
             5,
             id="wrapped-by-middy",
         ),
-        pytest.param(
-            f"exports.handler = withTracing(async (event) => {{\n  {LOOP}\n}});\n", 3, 4, id="wrapping-inline-function"
-        ),
+        pytest.param(f"exports.handler = withTracing(async (event) => {{\n  {LOOP}\n}});\n", 3, 4, id="wrapping-inline-function"),
     ],
 )
 def test_each_handler_form_is_found_and_only_its_catch_is_in_the_handler(
@@ -566,16 +556,12 @@ def test_helpers_reached_through_methods_and_cycles_count_and_terminate() -> Non
         pytest.param(f"exports.main = async (event) => {{ {LOOP} }};\n", id="other-export-name"),
         pytest.param(f"export async function main(event) {{ {LOOP} }}\n", id="other-es-export-name"),
         pytest.param(f"async function run(event) {{ {LOOP} }}\n", id="no-export"),
-        pytest.param(
-            f'export {{ handler }} from "./impl";\nexport async function helper(event) {{ {LOOP} }}\n', id="re-export"
-        ),
+        pytest.param(f'export {{ handler }} from "./impl";\nexport async function helper(event) {{ {LOOP} }}\n', id="re-export"),
         pytest.param(
             f'const {{ handler }} = require("./impl");\nexports.handler = handler;\nasync function f(event) {{ {LOOP} }}\n',
             id="imported-handler",
         ),
-        pytest.param(
-            f'module.exports = require("./impl");\nasync function f(event) {{ {LOOP} }}\n', id="module.exports-require"
-        ),
+        pytest.param(f'module.exports = require("./impl");\nasync function f(event) {{ {LOOP} }}\n', id="module.exports-require"),
         pytest.param(f"exports.handler = 42;\nasync function f(event) {{ {LOOP} }}\n", id="not-a-function"),
     ],
 )
@@ -712,9 +698,43 @@ def test_random_text_only_ever_raises_code_parse_error(code: str) -> None:
 
 _JS_PIECES = st.sampled_from(
     [
-        "{", "}", "(", ")", "[", "]", ";", ",", ".", "=>", "`", "${", "'", '"', "/", "*", "\\",
-        "try", "catch", "throw", "await", "async", "function", "return", "new", "import", "export",
-        "\n", "\r", "\u2028", "#!", "//", "/*", "?.", "\x00", "\ud800", "😀",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        ";",
+        ",",
+        ".",
+        "=>",
+        "`",
+        "${",
+        "'",
+        '"',
+        "/",
+        "*",
+        "\\",
+        "try",
+        "catch",
+        "throw",
+        "await",
+        "async",
+        "function",
+        "return",
+        "new",
+        "import",
+        "export",
+        "\n",
+        "\r",
+        "\u2028",
+        "#!",
+        "//",
+        "/*",
+        "?.",
+        "\x00",
+        "\ud800",
+        "😀",
     ]
 )
 

@@ -149,9 +149,9 @@ def test_json_marks_count_characters_not_bytes() -> None:
 
 def test_json_surrogate_pair_escapes_are_valid_json_and_keep_columns() -> None:
     # json.dumps writes non-BMP characters (emoji) as \\ud83d\\ude00 by default.
-    text = json.dumps({"Description": "orders \U0001F600", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
+    text = json.dumps({"Description": "orders \U0001f600", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
     template = load_text(text, "t.json")
-    assert template.data["Description"] == "orders \U0001F600"
+    assert template.data["Description"] == "orders \U0001f600"
     assert template.mark_at(("Resources",)) == Mark(1, 40)
     assert template.mark_at(("Resources", "Q", "Type")) == Mark(1, 60)
 
@@ -419,14 +419,92 @@ SEED_DATA = {
 }
 SEEDS = [SEED_YAML, json.dumps(SEED_DATA, indent=2), yaml.safe_dump(SEED_DATA)]
 
-NAMES = ["Queue", "Dlq", "Fn", "Table", "Logs", "Role", "Env", "Memory", "Names", "IsProd", "Off", "Missing", "Queue.Arn",
-         "Fn.Arn", "Queue.{x}", "AWS::Region", "AWS::NoValue", "AWS::StackName", "Retention", "Days", "prod", "", "${Fn}"]
-FUNCTIONS = ["Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::FindInMap", "Fn::If",
-             "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Fn::ImportValue", "Fn::Base64", "Fn::GetAZs", "Fn::Length",
-             "Fn::ToJsonString", "Fn::Cidr", "Type", "Properties", "Condition", "DefaultValue", "Default"]
-TOKENS = ["!Ref ", "!GetAtt ", "!Sub ", "!If ", "!Select ", "!FindInMap ", "!Condition ", "&a ", "*a", "<<: ", "{", "}", "[",
-          "]", "- ", ": ", ", ", "\t", '"', "'", "\n", "  ", "---\n", "!!python/name:os.system ", "!!binary ", "${", "\x00",
-          "\ufeff", "\x85", "\ud800", "1e999", "-0", ".inf"]
+NAMES = [
+    "Queue",
+    "Dlq",
+    "Fn",
+    "Table",
+    "Logs",
+    "Role",
+    "Env",
+    "Memory",
+    "Names",
+    "IsProd",
+    "Off",
+    "Missing",
+    "Queue.Arn",
+    "Fn.Arn",
+    "Queue.{x}",
+    "AWS::Region",
+    "AWS::NoValue",
+    "AWS::StackName",
+    "Retention",
+    "Days",
+    "prod",
+    "",
+    "${Fn}",
+]
+FUNCTIONS = [
+    "Ref",
+    "Condition",
+    "Fn::GetAtt",
+    "Fn::Sub",
+    "Fn::Join",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::FindInMap",
+    "Fn::If",
+    "Fn::Equals",
+    "Fn::Not",
+    "Fn::And",
+    "Fn::Or",
+    "Fn::ImportValue",
+    "Fn::Base64",
+    "Fn::GetAZs",
+    "Fn::Length",
+    "Fn::ToJsonString",
+    "Fn::Cidr",
+    "Type",
+    "Properties",
+    "Condition",
+    "DefaultValue",
+    "Default",
+]
+TOKENS = [
+    "!Ref ",
+    "!GetAtt ",
+    "!Sub ",
+    "!If ",
+    "!Select ",
+    "!FindInMap ",
+    "!Condition ",
+    "&a ",
+    "*a",
+    "<<: ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "- ",
+    ": ",
+    ", ",
+    "\t",
+    '"',
+    "'",
+    "\n",
+    "  ",
+    "---\n",
+    "!!python/name:os.system ",
+    "!!binary ",
+    "${",
+    "\x00",
+    "\ufeff",
+    "\x85",
+    "\ud800",
+    "1e999",
+    "-0",
+    ".inf",
+]
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(), st.text(max_size=12), st.sampled_from(NAMES)

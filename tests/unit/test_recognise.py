@@ -82,7 +82,10 @@ def test_misleading_logical_ids_do_not_fool_recognition() -> None:
 
 def test_without_a_mapping_the_order_queue_is_the_one_that_is_not_a_dead_letter_target() -> None:
     architecture = parts(
-        "  OrderQueue:\n" + QUEUE + "  Dlq:\n" + QUEUE
+        "  OrderQueue:\n"
+        + QUEUE
+        + "  Dlq:\n"
+        + QUEUE
         + "    Properties: {RedrivePolicy: {deadLetterTargetArn: !GetAtt OrderQueue.Arn, maxReceiveCount: 3}}\n"
     )
     assert (architecture.order_queue, architecture.dlq, architecture.mapping) == ("Dlq", "OrderQueue", None)
@@ -90,9 +93,12 @@ def test_without_a_mapping_the_order_queue_is_the_one_that_is_not_a_dead_letter_
 
 def test_a_dead_letter_target_written_as_a_literal_arn_is_recognised() -> None:
     architecture = parts(
-        "  Orders:\n" + QUEUE
+        "  Orders:\n"
+        + QUEUE
         + '    Properties: {RedrivePolicy: {deadLetterTargetArn: !Sub "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:failed"}}\n'
-        + "  Failed:\n" + QUEUE + "    Properties: {QueueName: failed}\n"
+        + "  Failed:\n"
+        + QUEUE
+        + "    Properties: {QueueName: failed}\n"
     )
     assert (architecture.order_queue, architecture.dlq) == ("Orders", "Failed")
 
@@ -109,7 +115,14 @@ def test_two_functions_and_no_mapping_means_no_processor() -> None:
 
 def test_the_triggered_function_is_the_processor_among_several() -> None:
     architecture = parts(
-        "  A:\n" + FUNCTION + "  B:\n" + FUNCTION + "  C:\n" + FUNCTION + "  Q:\n" + QUEUE
+        "  A:\n"
+        + FUNCTION
+        + "  B:\n"
+        + FUNCTION
+        + "  C:\n"
+        + FUNCTION
+        + "  Q:\n"
+        + QUEUE
         + "  M:\n    Type: AWS::Lambda::EventSourceMapping\n"
         + "    Properties: {EventSourceArn: !GetAtt Q.Arn, FunctionName: !Ref B}\n"
     )
@@ -118,9 +131,14 @@ def test_the_triggered_function_is_the_processor_among_several() -> None:
 
 def test_a_mapping_by_literal_function_name_and_queue_arn() -> None:
     architecture = parts(
-        "  A:\n" + FUNCTION + "    Properties: {FunctionName: orders-fn}\n"
-        + "  B:\n" + FUNCTION
-        + "  Q:\n" + QUEUE + "    Properties: {QueueName: orders}\n"
+        "  A:\n"
+        + FUNCTION
+        + "    Properties: {FunctionName: orders-fn}\n"
+        + "  B:\n"
+        + FUNCTION
+        + "  Q:\n"
+        + QUEUE
+        + "    Properties: {QueueName: orders}\n"
         + "  M:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
         + '      EventSourceArn: !Sub "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders"\n'
         + "      FunctionName: orders-fn\n"
@@ -130,7 +148,12 @@ def test_a_mapping_by_literal_function_name_and_queue_arn() -> None:
 
 def test_a_mapping_from_a_table_stream_is_not_a_queue_trigger() -> None:
     architecture = parts(
-        "  A:\n" + FUNCTION + "  B:\n" + FUNCTION + "  T:\n" + TABLE
+        "  A:\n"
+        + FUNCTION
+        + "  B:\n"
+        + FUNCTION
+        + "  T:\n"
+        + TABLE
         + "  M:\n    Type: AWS::Lambda::EventSourceMapping\n"
         + "    Properties: {EventSourceArn: !GetAtt T.StreamArn, FunctionName: !Ref A}\n"
     )
@@ -148,15 +171,28 @@ def test_a_mapping_from_a_table_stream_is_not_a_queue_trigger() -> None:
 )
 def test_of_two_tables_the_status_table_is_the_one_the_processor_refers_to(reference: str) -> None:
     architecture = parts(
-        "  Fn:\n" + FUNCTION + f"    Properties: {{Environment: {{Variables: {{TABLE: {reference}}}}}}}\n"
-        + "  Audit:\n" + TABLE + "  Status:\n" + TABLE + "    Properties: {TableName: status-table}\n"
+        "  Fn:\n"
+        + FUNCTION
+        + f"    Properties: {{Environment: {{Variables: {{TABLE: {reference}}}}}}}\n"
+        + "  Audit:\n"
+        + TABLE
+        + "  Status:\n"
+        + TABLE
+        + "    Properties: {TableName: status-table}\n"
     )
     assert architecture.status_table == "Status"
 
 
 def test_of_two_tables_none_is_the_status_table_when_the_processor_refers_to_neither() -> None:
-    architecture = parts("  Fn:\n" + FUNCTION + "    Properties: {Environment: {Variables: {TABLE: other}}}\n"
-                         + "  Audit:\n" + TABLE + "  Status:\n" + TABLE)
+    architecture = parts(
+        "  Fn:\n"
+        + FUNCTION
+        + "    Properties: {Environment: {Variables: {TABLE: other}}}\n"
+        + "  Audit:\n"
+        + TABLE
+        + "  Status:\n"
+        + TABLE
+    )
     assert (architecture.processor, architecture.status_table) == ("Fn", None)
 
 
@@ -172,7 +208,9 @@ def test_a_fifo_queue_is_still_the_order_queue() -> None:
 
 def test_the_log_group_named_after_the_function() -> None:
     architecture = parts(
-        "  Fn:\n" + FUNCTION + '    Properties: {FunctionName: !Sub "${AWS::StackName}-orders"}\n'
+        "  Fn:\n"
+        + FUNCTION
+        + '    Properties: {FunctionName: !Sub "${AWS::StackName}-orders"}\n'
         + "  Other:\n    Type: AWS::Logs::LogGroup\n    Properties: {LogGroupName: /aws/lambda/other}\n"
         + '  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties: {LogGroupName: !Sub "/aws/lambda/${AWS::StackName}-orders"}\n'
     )
@@ -181,7 +219,8 @@ def test_the_log_group_named_after_the_function() -> None:
 
 def test_the_log_group_named_from_a_reference_to_the_function() -> None:
     architecture = parts(
-        "  Fn:\n" + FUNCTION
+        "  Fn:\n"
+        + FUNCTION
         + '  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties: {LogGroupName: !Sub "/aws/lambda/${Fn}"}\n'
     )
     assert architecture.processor_log_group == "Logs"
@@ -190,7 +229,9 @@ def test_the_log_group_named_from_a_reference_to_the_function() -> None:
 @pytest.mark.parametrize("log_group", ["!Ref Custom", "custom/orders"])
 def test_the_log_group_found_through_logging_config(log_group: str) -> None:
     architecture = parts(
-        "  Fn:\n" + FUNCTION + f"    Properties: {{FunctionName: orders, LoggingConfig: {{LogGroup: {log_group}}}}}\n"
+        "  Fn:\n"
+        + FUNCTION
+        + f"    Properties: {{FunctionName: orders, LoggingConfig: {{LogGroup: {log_group}}}}}\n"
         + "  Default:\n    Type: AWS::Logs::LogGroup\n    Properties: {LogGroupName: /aws/lambda/orders}\n"
         + "  Custom:\n    Type: AWS::Logs::LogGroup\n    Properties: {LogGroupName: custom/orders}\n"
     )
@@ -199,7 +240,9 @@ def test_the_log_group_found_through_logging_config(log_group: str) -> None:
 
 def test_a_log_group_for_another_name_is_not_the_processors() -> None:
     architecture = parts(
-        "  Fn:\n" + FUNCTION + "    Properties: {FunctionName: orders}\n"
+        "  Fn:\n"
+        + FUNCTION
+        + "    Properties: {FunctionName: orders}\n"
         + "  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties: {LogGroupName: /aws/lambda/orders-old}\n"
     )
     assert (architecture.processor, architecture.processor_log_group) == ("Fn", None)
@@ -214,9 +257,11 @@ def test_resources_whose_condition_is_false_play_no_part() -> None:
 
 def test_a_redrive_policy_written_as_a_json_string() -> None:
     architecture = parts(
-        "  Orders:\n" + QUEUE
+        "  Orders:\n"
+        + QUEUE
         + '    Properties: {RedrivePolicy: !Sub \'{"deadLetterTargetArn": "${Failed.Arn}", "maxReceiveCount": 5}\'}\n'
-        + "  Failed:\n" + QUEUE
+        + "  Failed:\n"
+        + QUEUE
     )
     assert (architecture.order_queue, architecture.dlq) == ("Orders", "Failed")
 

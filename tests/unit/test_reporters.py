@@ -233,9 +233,7 @@ def test_json_summary(document: dict[str, Any]) -> None:
 
 def test_json_suppressed_finding_carries_reason(document: dict[str, Any]) -> None:
     suppressed = [f for f in document["files"][1]["findings"] if f["suppressed"] is not None]
-    assert [(f["rule_id"], f["suppressed"]) for f in suppressed] == [
-        ("REL002", "Accepted until the load test in Q3")
-    ]
+    assert [(f["rule_id"], f["suppressed"]) for f in suppressed] == [("REL002", "Accepted until the load test in Q3")]
 
 
 def test_json_results_keep_unknown(document: dict[str, Any]) -> None:
@@ -288,9 +286,7 @@ def test_json_serialises_non_native_values(validator: Draft202012Validator) -> N
         def __str__(self) -> str:
             return "!Ref Stage"
 
-    difference = SettingDifference(
-        "Environment", {"Variables": {"STAGE": Tag(), "Sizes": (1, 2.5)}, 3: None}, float("nan")
-    )
+    difference = SettingDifference("Environment", {"Variables": {"STAGE": Tag(), "Sizes": (1, 2.5)}, 3: None}, float("nan"))
     match = ComponentMatch("processor", "OrderFunction", "OrderProcessor", (difference,))
     report = RunReport(files=(FileReport("t.yaml", "compliant", (), (), (match,)),))
     document = json.loads(render_json(report, tool_version="0.1.0"))
@@ -344,9 +340,7 @@ def _mutated(document: dict[str, Any], mutate: Any) -> dict[str, Any]:
         ),
     ],
 )
-def test_schema_rejects_deviations(
-    validator: Draft202012Validator, document: dict[str, Any], mutate: Any
-) -> None:
+def test_schema_rejects_deviations(validator: Draft202012Validator, document: dict[str, Any], mutate: Any) -> None:
     assert not validator.is_valid(_mutated(document, mutate))
 
 
@@ -441,9 +435,7 @@ def test_text_groups_findings_in_category_order() -> None:
 
 
 def test_text_unknown_never_reads_as_pass() -> None:
-    report = RunReport(
-        files=(FileReport("a.yaml", "compliant", (), (RuleResult("SEC005", "unknown", None),)),)
-    )
+    report = RunReport(files=(FileReport("a.yaml", "compliant", (), (RuleResult("SEC005", "unknown", None),)),))
     text = render_text(report, color=False)
     assert text == (
         "PASS a.yaml — compliant (1 rule could not be judged)\n"
