@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from checker.checks.common import as_list, require
+from checker.checks.common import mapping_reports_failures, require
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.jscode import CodeFacts, CodeParseError, analyse_node_code
 from checker.resolver import Unknown
@@ -44,6 +44,14 @@ def _inline_code(context: Context) -> CodeFacts | Outcome:
     return facts
 
 
+def _judgeable(context: Context, *parts: str) -> CodeFacts | Outcome:
+    """The code's facts when the code and the other parts a rule needs exist, else why not."""
+    facts = _inline_code(context)
+    if isinstance(facts, CodeFacts):
+        return require(context, *parts) or facts
+    return facts
+
+
 def handles_errors(context: Context) -> Iterator[Outcome]:
     facts = _inline_code(context)
     if not isinstance(facts, CodeFacts):
@@ -73,20 +81,15 @@ def handles_errors(context: Context) -> Iterator[Outcome]:
 
 
 def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
-    facts = _inline_code(context)
+    facts = _judgeable(context, "mapping")
     if not isinstance(facts, CodeFacts):
         yield facts
         return
-    absent = require(context, "mapping")
-    if absent:
-        yield absent
+    reports = mapping_reports_failures(context)
+    if isinstance(reports, Unresolved):
+        yield reports
         return
     mapping = context.resource(context.arch.mapping)
-    types = mapping.properties.get("FunctionResponseTypes")
-    if isinstance(types, Unknown):
-        yield Unresolved(f"FunctionResponseTypes of {mapping.logical_id} cannot be resolved: {types.reason}")
-        return
-    reports = "ReportBatchItemFailures" in as_list(types)
     processor = context.arch.processor
     if reports and not facts.returns_batch_item_failures:
         yield Violation(
@@ -104,13 +107,9 @@ def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
 
 
 def failures_recorded(context: Context) -> Iterator[Outcome]:
-    facts = _inline_code(context)
+    facts = _judgeable(context, "status_table")
     if not isinstance(facts, CodeFacts):
         yield facts
-        return
-    absent = require(context, "status_table")
-    if absent:
-        yield absent
         return
     if not any(catch.writes_dynamodb for catch in facts.catches):
         processor = context.arch.processor

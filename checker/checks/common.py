@@ -52,6 +52,15 @@ def shown(resource: ResolvedResource, name: str, value: object, unit: str = "") 
     return text if name in resource.properties else f"{text} (the default)"
 
 
+def mapping_reports_failures(context: Context) -> bool | Unresolved:
+    """Does the order queue's event source mapping set FunctionResponseTypes: [ReportBatchItemFailures]?"""
+    mapping = context.resource(context.arch.mapping)
+    types = mapping.properties.get("FunctionResponseTypes")
+    if isinstance(types, Unknown):
+        return unresolved(mapping, "FunctionResponseTypes", types)
+    return "ReportBatchItemFailures" in as_list(types)
+
+
 def unless_unknown(violation: Violation, inspected: object, what: str) -> Violation | Unresolved:
     """A failure decided on values that include an unknown one is no verdict: report it as unknown."""
     unknown = find_unknown(inspected)

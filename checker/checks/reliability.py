@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.checks.common import as_list, require, unresolved
-from checker.evaluate import Context, NotApplicable, Outcome, Violation
+from checker.checks.common import as_list, mapping_reports_failures, require, unresolved
+from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.resolver import Unknown, as_mapping
 
 
@@ -14,11 +14,11 @@ def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:
     if absent:
         yield absent
         return
-    mapping = context.resource(context.arch.mapping)
-    types = mapping.properties.get("FunctionResponseTypes")
-    if isinstance(types, Unknown):
-        yield unresolved(mapping, "FunctionResponseTypes", types)
-    elif "ReportBatchItemFailures" not in as_list(types):
+    reports = mapping_reports_failures(context)
+    if isinstance(reports, Unresolved):
+        yield reports
+    elif not reports:
+        mapping = context.resource(context.arch.mapping)
         yield Violation(
             mapping.logical_id,
             ("Properties", "FunctionResponseTypes"),
