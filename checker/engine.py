@@ -28,7 +28,7 @@ def selected_rules(options: CheckOptions) -> tuple[Rule, ...]:
     )
 
 
-def _invalid(path: str, error: LoadError, rules: tuple[Rule, ...]) -> FileReport:
+def _invalid(path: str, error: LoadError) -> FileReport:
     rule = next(rule for rule in load_catalogue() if rule.id == "TPL001")
     finding = Finding(
         rule_id=rule.id,
@@ -66,13 +66,21 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
         result, rule_findings = evaluate_rule(rule, context, REGISTRY)
         results.append(result)
         findings.extend(rule_findings)
-    reference = ()
+    reference: tuple = ()
+    notes: tuple[str, ...] = ()
     if options.compare_reference:
         from checker.reference import compare_with_reference
 
-        reference = compare_with_reference(resolved, arch)
+        try:
+            reference = compare_with_reference(resolved, arch)
+        except Exception as error:
+            notes = (
+                f"the comparison with the reference failed ({type(error).__name__}: {error}); this is a bug in cfn-compliance",
+            )
     status = "non_compliant" if any(finding.suppressed is None for finding in findings) else "compliant"
-    return FileReport(path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference)
+    return FileReport(
+        path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference, notes=notes
+    )
 
 
 def check_file(path: str, options: CheckOptions) -> FileReport:
@@ -80,5 +88,11 @@ def check_file(path: str, options: CheckOptions) -> FileReport:
     try:
         template = load_file(path)
     except LoadError as error:
-        return _invalid(path, error, selected_rules(options))
-    return check_template(template, options)
+        return _invalid(path, error)
+    try:
+        return check_template(template, options)
+    except Exception as error:
+        message = (
+            f"internal error while evaluating the template ({type(error).__name__}: {error}); this is a bug in cfn-compliance"
+        )
+        return _invalid(path, LoadError(message))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.resolver import RefStr, ResolvedResource, ResolvedTemplate, as_mapping, refs_in
+from checker.resolver import RefStr, ResolvedResource, ResolvedTemplate, as_list, as_mapping, refs_in
 
 FUNCTION_TYPES = ("AWS::Lambda::Function",)
 QUEUE_TYPE = "AWS::SQS::Queue"
@@ -101,16 +101,12 @@ class WatchedMetric:
     dimensions: dict
 
 
-def _as_list(value: object) -> list:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
 def alarm_metrics(alarm: ResolvedResource) -> Iterator[WatchedMetric]:
     """The metrics an alarm watches, directly or through metric math."""
     properties = alarm.properties
     if "MetricName" in properties:
         yield WatchedMetric(properties.get("Namespace"), properties["MetricName"], _dimensions(properties.get("Dimensions")))
-    for query in _as_list(properties.get("Metrics")):
+    for query in as_list(properties.get("Metrics")):
         stat = query.get("MetricStat") if isinstance(query, dict) else None
         metric = stat.get("Metric") if isinstance(stat, dict) else None
         if isinstance(metric, dict):
@@ -118,7 +114,9 @@ def alarm_metrics(alarm: ResolvedResource) -> Iterator[WatchedMetric]:
 
 
 def _dimensions(value: object) -> dict:
-    return {item.get("Name"): item.get("Value") for item in _as_list(value) if isinstance(item, dict)}
+    return {
+        item["Name"]: item.get("Value") for item in as_list(value) if isinstance(item, dict) and isinstance(item.get("Name"), str)
+    }
 
 
 def alarms_watching(resolved: ResolvedTemplate, namespace: str, metric: str, dimension: str, logical_id: str) -> list[str]:

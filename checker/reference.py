@@ -9,7 +9,7 @@ from checker.bundled import bundled_path
 from checker.findings import ComponentMatch, SettingDifference
 from checker.loader import Template, load_file
 from checker.recognise import Architecture, alarms_watching, recognise, refers_to
-from checker.resolver import NO_VALUE, ResolvedTemplate, Unknown, resolve
+from checker.resolver import NO_VALUE, ResolvedTemplate, Unknown, as_list, resolve
 
 REFERENCE_FILE = "order-processing.yaml"
 
@@ -63,8 +63,13 @@ def reference_template() -> Template:
 
 
 @cache
+def _reference_resolved() -> ResolvedTemplate:
+    return resolve(reference_template())
+
+
+@cache
 def _reference_parts() -> dict[str, str | None]:
-    resolved = resolve(reference_template())
+    resolved = _reference_resolved()
     return component_resources(resolved, recognise(resolved))
 
 
@@ -81,7 +86,7 @@ def component_resources(resolved: ResolvedTemplate, arch: Architecture) -> dict[
         topics = [
             topic.logical_id
             for topic in resolved.of_type("AWS::SNS::Topic")
-            if any(refers_to(resolved, action, topic.logical_id) for action in actions or [])
+            if any(refers_to(resolved, action, topic.logical_id) for action in as_list(actions))
         ]
         topic = topics[0] if topics else None
     first = lambda kind: next((resource.logical_id for resource in resolved.of_type(kind)), None)  # noqa: E731
@@ -117,7 +122,7 @@ def _setting(resolved: ResolvedTemplate, logical_id: str, path: tuple[str, ...],
 def compare_with_reference(resolved: ResolvedTemplate, arch: Architecture) -> tuple[ComponentMatch, ...]:
     """The reviewer's side-by-side: each reference component, who plays it, and settings that differ."""
     reference = _reference_parts()
-    reference_resolved = resolve(reference_template())
+    reference_resolved = _reference_resolved()
     candidate = component_resources(resolved, arch)
     matches = []
     for component in COMPONENTS:

@@ -138,6 +138,13 @@ class ResolvedTemplate:
         return self.resolver.get_att([logical_id, attribute])
 
 
+def as_list(value: object) -> list:
+    """A list property that may be written as a single value."""
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
 def as_mapping(value: object) -> dict | None:
     """A mapping, also when written as a JSON string (RedrivePolicy, policy documents)."""
     if isinstance(value, str):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checker.evaluate import Context, NotApplicable, Unresolved, Violation
-from checker.resolver import ResolvedResource, Unknown, as_mapping, find_unknown
+from checker.resolver import ResolvedResource, Unknown, as_list, as_mapping, find_unknown
 
 # CloudFormation's defaults for the properties the rules compare.
 SQS_VISIBILITY_TIMEOUT = 30
@@ -69,12 +69,6 @@ def unless_unknown(violation: Violation, inspected: object, what: str) -> Violat
 
 def unresolved(resource: ResolvedResource, name: str, value: Unknown) -> Unresolved:
     return Unresolved(f"{resource.logical_id}.{name} cannot be resolved: {value.reason}")
-
-
-def as_list(value: object) -> list:
-    if isinstance(value, list):
-        return value
-    return [] if value is None else [value]
 
 
 # --- IAM policy statements written in the template --------------------------------

@@ -52,15 +52,15 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
         base = ("Resources", logical_id)
         depends = resource.get("DependsOn")
         for name in depends if isinstance(depends, list) else [depends] if depends is not None else []:
-            if name not in resources:
+            if isinstance(name, str) and name not in resources:
                 problems.append(((*base, "DependsOn"), f"DependsOn names {name}, which is not a resource of the template"))
         condition = resource.get("Condition")
-        if condition is not None and condition not in conditions:
+        if isinstance(condition, str) and condition not in conditions:
             problems.append(((*base, "Condition"), f"Condition {condition} is not defined under Conditions"))
     outputs = data.get("Outputs")
     for name, output in outputs.items() if isinstance(outputs, dict) else ():
         condition = output.get("Condition") if isinstance(output, dict) else None
-        if condition is not None and condition not in conditions:
+        if isinstance(condition, str) and condition not in conditions:
             problems.append((("Outputs", name, "Condition"), f"Condition {condition} is not defined under Conditions"))
     for path, mapping in _walk(data, ()):
         problems.extend(_mapping_problems(path, mapping, referable, resources, conditions))

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from checker.loader import MAX_BYTES, LoadError, Mark, decode, load_file, load_text, parse_document
 from checker.recognise import Architecture, recognise
 from checker.resolver import resolve
+from tests.strategies import paths_in, replace_at, template_values
 
 QUEUE_YAML = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -314,7 +315,7 @@ def test_a_file_just_under_the_limit_is_read() -> None:
     assert decode(b"#" * MAX_BYTES) == "#" * MAX_BYTES
 
 
-def test_unreadable_paths(tmp_path) -> None:
+def test_unreadablepaths_in(tmp_path) -> None:
     assert file_error(tmp_path / "missing.yaml").message.startswith("cannot read the file: No such file")
     assert file_error(tmp_path).message.startswith("cannot read the file: Is a directory")
 
@@ -444,32 +445,6 @@ NAMES = [
     "",
     "${Fn}",
 ]
-FUNCTIONS = [
-    "Ref",
-    "Condition",
-    "Fn::GetAtt",
-    "Fn::Sub",
-    "Fn::Join",
-    "Fn::Select",
-    "Fn::Split",
-    "Fn::FindInMap",
-    "Fn::If",
-    "Fn::Equals",
-    "Fn::Not",
-    "Fn::And",
-    "Fn::Or",
-    "Fn::ImportValue",
-    "Fn::Base64",
-    "Fn::GetAZs",
-    "Fn::Length",
-    "Fn::ToJsonString",
-    "Fn::Cidr",
-    "Type",
-    "Properties",
-    "Condition",
-    "DefaultValue",
-    "Default",
-]
 TOKENS = [
     "!Ref ",
     "!GetAtt ",
@@ -506,42 +481,7 @@ TOKENS = [
     ".inf",
 ]
 
-scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(), st.text(max_size=12), st.sampled_from(NAMES)
-)
-values = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=4),
-        st.dictionaries(st.sampled_from(FUNCTIONS + NAMES), children, max_size=3),
-    ),
-    max_leaves=10,
-)
-
-
-def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
-    found, stack = [], [(prefix, node)]
-    while stack:
-        path, item = stack.pop()
-        found.append(path)
-        if isinstance(item, dict):
-            stack.extend(((*path, key), value) for key, value in item.items())
-        elif isinstance(item, list):
-            stack.extend(((*path, index), value) for index, value in enumerate(item))
-    return found
-
-
-def _replace(data: object, path: tuple, new: object, rename: bool) -> object:
-    if not path:
-        return new
-    parent = data
-    for step in path[:-1]:
-        parent = parent[step]
-    if rename and isinstance(parent, dict):
-        parent[new if isinstance(new, str) else str(new)] = parent.pop(path[-1])
-    else:
-        parent[path[-1]] = new
-    return data
+values = template_values(NAMES)
 
 
 @st.composite
@@ -578,8 +518,8 @@ def mutated_texts(draw) -> str:
                 data = json.loads(json.dumps(parse_document(seed)))
             except (LoadError, ValueError):
                 continue
-            path = draw(st.sampled_from(_paths(data)))
-            data = _replace(data, path, draw(values), rename=bool(path) and draw(st.booleans()))
+            path = draw(st.sampled_from(paths_in(data)))
+            data = replace_at(data, path, draw(values), rename=bool(path) and draw(st.booleans()))
             if draw(st.booleans()):
                 seed = json.dumps(data, indent=draw(st.sampled_from([None, 2, "\t"])), default=str)
             else:
