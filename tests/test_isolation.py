@@ -1,0 +1,43 @@
+"""A bug in one check, in the side-by-side or in evaluation costs only what it must, never the run."""
+
+from __future__ import annotations
+
+import pytest
+
+import checker.checks
+import checker.reference
+import checker.resolver
+from checker.engine import CheckOptions, check_file
+from tests.conftest import CHECK_DATE, REFERENCE
+
+OPTIONS = CheckOptions(cfn_lint=False, today=CHECK_DATE)
+
+
+def _explode(*_: object) -> None:
+    raise ValueError("boom")
+
+
+def test_a_crashing_check_becomes_a_finding_naming_its_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(checker.checks.REGISTRY, "dlq_depth_alarm", _explode)
+    report = check_file(str(REFERENCE), OPTIONS)
+    message = "the MON002 check crashed on this template (ValueError: boom); this is a bug in cfn-compliance"
+    assert [(finding.rule_id, finding.message) for finding in report.findings] == [("MON002", message)]
+    assert {result.rule_id: result.status for result in report.results}["MON002"] == "unknown"
+    # Every other rule is still judged: 36 pass; TPL002 (cfn-lint off) and SEC009 (no queue policy) have nothing to judge.
+    assert sum(result.status == "pass" for result in report.results) == 36
+
+
+def test_a_failing_side_by_side_leaves_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checker.reference, "compare_with_reference", _explode)
+    report = check_file(str(REFERENCE), OPTIONS)
+    assert report.status == "compliant"
+    assert report.notes == ("the comparison with the reference failed (ValueError: boom); this is a bug in cfn-compliance",)
+
+
+def test_a_failing_evaluation_is_an_invalid_verdict_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checker.resolver, "resolve", _explode)
+    report = check_file(str(REFERENCE), OPTIONS)
+    assert report.status == "invalid"
+    assert report.findings[0].message == (
+        "Internal error while evaluating the template (ValueError: boom); this is a bug in cfn-compliance."
+    )
