@@ -119,18 +119,21 @@ def _dimensions(value: object) -> dict:
     }
 
 
+def alarms_on(resolved: ResolvedTemplate, namespace: str, metric: str, dimension: str, logical_id: str) -> dict[str, object]:
+    """Alarms on a metric whose dimension refers to the resource in any way, with that dimension's value."""
+    found: dict[str, object] = {}
+    for alarm in resolved.of_type("AWS::CloudWatch::Alarm"):
+        for watched in alarm_metrics(alarm):
+            value = watched.dimensions.get(dimension)
+            if watched.namespace == namespace and watched.name == metric and refers_to(resolved, value, logical_id):
+                found.setdefault(alarm.logical_id, value)
+    return found
+
+
 def alarms_watching(resolved: ResolvedTemplate, namespace: str, metric: str, dimension: str, logical_id: str) -> list[str]:
-    """Alarms on a metric whose dimension refers to the resource."""
-    return [
-        alarm.logical_id
-        for alarm in resolved.of_type("AWS::CloudWatch::Alarm")
-        if any(
-            watched.namespace == namespace
-            and watched.name == metric
-            and refers_to(resolved, watched.dimensions.get(dimension), logical_id)
-            for watched in alarm_metrics(alarm)
-        )
-    ]
+    """Alarms that really watch the resource: CloudWatch matches a dimension by the resource's name, not its ARN or URL."""
+    name = resolved.name_of(logical_id)
+    return [alarm for alarm, value in alarms_on(resolved, namespace, metric, dimension, logical_id).items() if value == name]
 
 
 def recognise(resolved: ResolvedTemplate) -> Architecture:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from checker.checks.common import as_list, require, unless_unknown
 from checker.evaluate import Context, Outcome, Unresolved, Violation
-from checker.recognise import alarms_watching, log_group_name_of, refers_to
+from checker.recognise import alarms_on, alarms_watching, log_group_name_of, refers_to
 from checker.resolver import Unknown
 
 
@@ -18,7 +18,19 @@ def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimen
         yield absent
         return
     subject = getattr(context.arch, part)
-    if not alarms_watching(context.resolved, namespace, metric, dimension, subject):
+    if alarms_watching(context.resolved, namespace, metric, dimension, subject):
+        return
+    misnamed = alarms_on(context.resolved, namespace, metric, dimension, subject)
+    if misnamed:
+        alarm = next(iter(misnamed))
+        where = "Dimensions" if "Dimensions" in context.resource(alarm).properties else "Metrics"
+        yield Violation(
+            alarm,
+            ("Properties", where),
+            f"{alarm} watches {namespace} {metric} of {subject}, but its {dimension} dimension is not {subject}'s name "
+            f"(an ARN or URL?), so the alarm never sees any data: use {_name_hint(part, subject)}.",
+        )
+    else:
         alarms = [alarm.properties for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm")]
         yield unless_unknown(
             Violation(
@@ -29,6 +41,10 @@ def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimen
             alarms,
             "the metric of an alarm",
         )
+
+
+def _name_hint(part: str, subject: str) -> str:
+    return f"!GetAtt {subject}.QueueName" if part == "dlq" else f"!Ref {subject}"
 
 
 def processor_errors_alarm(context: Context) -> Iterator[Outcome]:
