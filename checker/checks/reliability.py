@@ -32,7 +32,11 @@ def enough_receives_before_dlq(context: Context) -> Iterator[Outcome]:
         yield absent
         return
     queue = context.resource(context.arch.order_queue)
-    policy = as_mapping(queue.properties.get("RedrivePolicy"))
+    written = queue.properties.get("RedrivePolicy")
+    if isinstance(written, Unknown):
+        yield unresolved(queue, "RedrivePolicy", written)
+        return
+    policy = as_mapping(written)
     if policy is None or "maxReceiveCount" not in policy:
         yield NotApplicable("the order queue has no redrive policy with a maxReceiveCount")
         return
