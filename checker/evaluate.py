@@ -17,7 +17,7 @@ from datetime import date
 from checker.catalogue import Rule
 from checker.findings import Finding, RuleResult
 from checker.loader import Template
-from checker.recognise import Architecture
+from checker.recognise import PART_NAMES, Architecture
 from checker.resolver import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown, find_unknown
 
 UNKNOWN_MARKER = "__cfn_compliance_unknown__"
@@ -226,11 +226,17 @@ def _first_unknown(resource: ResolvedResource, document: dict) -> Unknown | None
     return find_unknown([shown, resource.attributes]) or Unknown("a value cannot be resolved")
 
 
+def _shown(value: object) -> str:
+    """A value as a message shows it: text bare, anything else as JSON (true, 30, [...])."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
     subjects = guard_subjects(rule, context)
     if not subjects:
-        part = rule.check["applies_to"].get("part", "resource of the types this rule checks")
-        yield NotApplicable(f"the template has no {part.replace('_', ' ')}")
+        applies_to = rule.check["applies_to"]
+        wanted = PART_NAMES[applies_to["part"]] if "part" in applies_to else " or ".join(applies_to["types"])
+        yield NotApplicable(f"the template has no {wanted}")
         return
     text = guard_rule_text(rule, context.parameters)
     path = tuple(rule.check["path"])
@@ -245,9 +251,8 @@ def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
             continue
         if observed is NO_VALUE:
             default = rule.check.get("default")
-            shown = default if isinstance(default, str) else json.dumps(default)
-            observed_text = f"not set (default: {shown})" if default is not None else "not set"
+            observed_text = f"not set (default: {_shown(default)})" if default is not None else "not set"
         else:
-            observed_text = json.dumps(_plain(observed))
+            observed_text = _shown(_plain(observed))
         message = rule.check["message"].format(resource=resource.logical_id, observed=observed_text, **context.parameters)
         yield Violation(resource.logical_id, path, message)

@@ -19,6 +19,15 @@ LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
 ROLE_TYPE = "AWS::IAM::Role"
 
 
+PART_NAMES = {
+    "order_queue": "order queue",
+    "dlq": "dead-letter queue",
+    "processor": "processor function",
+    "status_table": "status table",
+    "mapping": "event source mapping from the order queue to the processor",
+}
+
+
 @dataclass(frozen=True)
 class Architecture:
     """Logical ids of the parts; None where the template has no such part."""

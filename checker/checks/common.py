@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checker.evaluate import Context, NotApplicable, Unresolved, Violation
+from checker.recognise import PART_NAMES
 from checker.resolver import ResolvedResource, Unknown, as_list, as_mapping, find_unknown
 
 # CloudFormation's defaults for the properties the rules compare.
@@ -13,14 +14,6 @@ SQS_VISIBILITY_TIMEOUT = 30
 SQS_RETENTION_PERIOD = 345600
 LAMBDA_TIMEOUT = 3
 LAMBDA_MEMORY = 128
-
-PART_NAMES = {
-    "order_queue": "order queue",
-    "dlq": "dead-letter queue",
-    "processor": "processor function",
-    "status_table": "status table",
-    "mapping": "event source mapping from the order queue to the processor",
-}
 
 
 def missing(*parts: str) -> NotApplicable:
