@@ -67,7 +67,11 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
         results.append(result)
         findings.extend(rule_findings)
     reference: tuple = ()
-    notes: tuple[str, ...] = ()
+    notes = tuple(
+        f"--parameter {name} is not a parameter of this template and was ignored"
+        for name in options.parameters
+        if name not in resolved.parameters
+    )
     if options.compare_reference:
         from checker.reference import compare_with_reference
 

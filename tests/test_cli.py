@@ -207,3 +207,9 @@ def test_findings_can_show_the_reference_snippet(capsys, tmp_path) -> None:
         "        Properties:\n"
         "          MemorySize: 256\n"
     ) in out
+
+
+def test_an_override_for_an_undeclared_parameter_is_noted(capsys) -> None:
+    code, out, _ = run(capsys, "check", str(REFERENCE), "--no-cfn-lint", "--parameter", "Memroy=1024", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["files"][0]["notes"] == ["--parameter Memroy is not a parameter of this template and was ignored"]
