@@ -1,0 +1,54 @@
+"""Whole reports from one realistic generated answer, compared with golden files.
+
+The golden files are the reviewer's view of the tool: any change to a message, a
+location or the layout shows up here. After a deliberate change, regenerate them
+with `CFN_COMPLIANCE_UPDATE_GOLDEN=1 pytest tests/test_golden_reports.py` and
+review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import jsonschema
+import pytest
+
+from checker import __version__
+from checker.engine import CheckOptions, check_file
+from checker.findings import RunReport
+from checker.report_json import render_json
+from checker.report_text import render_text
+from tests.conftest import CHECK_DATE, FIXTURES, ROOT
+
+CANDIDATE = FIXTURES / "reports" / "model-response.yaml"
+GOLDEN = FIXTURES / "reports"
+
+
+@pytest.fixture
+def report(monkeypatch: pytest.MonkeyPatch) -> RunReport:
+    monkeypatch.chdir(ROOT)  # a relative path keeps the golden files machine-independent
+    relative = str(CANDIDATE.relative_to(ROOT))
+    return RunReport(files=(check_file(relative, CheckOptions(cfn_lint=False, today=CHECK_DATE)),))
+
+
+def _compare(name: str, actual: str) -> None:
+    golden = GOLDEN / name
+    if os.environ.get("CFN_COMPLIANCE_UPDATE_GOLDEN"):
+        golden.write_text(actual)
+    assert actual == golden.read_text(), f"{name} changed; regenerate with CFN_COMPLIANCE_UPDATE_GOLDEN=1 if intended"
+
+
+def test_text_report_matches_golden(report: RunReport) -> None:
+    _compare("model-response.txt", render_text(report, color=False))
+
+
+def test_json_report_matches_golden_and_schema(report: RunReport) -> None:
+    document = render_json(report, tool_version="0.0.0-test")
+    schema = json.loads((ROOT / "checker" / "data" / "report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(json.loads(document))
+    _compare("model-response.json", document)
+
+
+def test_json_report_names_the_tool(report: RunReport) -> None:
+    assert json.loads(render_json(report, tool_version=__version__))["tool"] == {"name": "cfn-compliance", "version": __version__}
