@@ -84,6 +84,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         cfn_lint=not args.no_cfn_lint,
         only_rules=_rule_ids(args.rule, parser),
         skip_rules=_rule_ids(args.skip_rule, parser),
+        compare_reference=args.format == "json",  # only the JSON report carries the side-by-side
     )
     selection = select_files(args.paths)
     report = RunReport(files=tuple(check_file(path, options) for path in selection.files), skipped=selection.skipped)
