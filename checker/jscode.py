@@ -44,6 +44,17 @@ _WRITE_REQUEST_KEYS = frozenset({"TableName", "RequestItems", "TransactItems"})
 _BATCH_KEY = "batchItemFailures"
 _HANDLER_NAME = "handler"
 
+# ``CatchClause.form``: how the error is caught.
+FORM_TRY = "try"  # try { ... } catch (err) { ... }
+FORM_CATCH_METHOD = ".catch"  # promise.catch(onRejected)
+FORM_THEN_REJECTED = ".then"  # promise.then(onFulfilled, onRejected)
+FORM_ALL_SETTLED = "Promise.allSettled"  # results inspected for status 'rejected'
+_EQUALITY = frozenset({"===", "==", "!==", "!="})
+_NEGATED = frozenset({"!==", "!="})
+_SETTLED_STATUSES = frozenset({"fulfilled", "rejected"})
+# Argument shapes that cannot be a rejection handler (``.catch(undefined)`` catches nothing).
+_NOT_CALLABLE = frozenset({"Literal", "ObjectExpression", "ArrayExpression", "TemplateLiteral", "SpreadElement"})
+
 _FUNCTION_TYPES = frozenset({"FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"})
 _DYNAMO_NAME = re.compile(r"dynamo|doc(?:ument)?_?client", re.IGNORECASE)
 _DDB_NAME = re.compile(r"(?:^|[^A-Za-z])[dD]db|[a-z_]Ddb|DDB")
@@ -55,15 +66,23 @@ _MAX_RESOLVE_STEPS = 50
 
 @dataclass(frozen=True)
 class CatchClause:
-    """One ``catch`` clause and what it does with the error it caught."""
+    """One place that catches errors and what it does with the error it caught.
 
-    line: int  # 1-based line in the code string of the `catch` keyword
+    ``form`` says which: a ``try``/``catch`` (``FORM_TRY``), a promise rejection
+    handler (``FORM_CATCH_METHOD``, ``FORM_THEN_REJECTED``) or the inspection of
+    ``Promise.allSettled`` results (``FORM_ALL_SETTLED``), see ``analyse_node_code``.
+    """
+
+    # 1-based line in the code string: of the `catch` keyword, the `.catch` method
+    # name, the `.then` rejection handler (its second argument) or `allSettled`.
+    line: int
     logs_error: bool
-    rethrows: bool
+    rethrows: bool  # the error propagates: `throw`, `Promise.reject(...)`, `callback(err)`
     writes_dynamodb: bool  # a DynamoDB write is reachable from this catch
     # Inside the exported handler or a local function reachable from it by calls.
     # True for every catch when no handler could be identified (see analyse_node_code).
     in_handler: bool
+    form: str = FORM_TRY
 
 
 @dataclass(frozen=True)
@@ -79,7 +98,7 @@ class CodeFacts:
 
     @property
     def has_try_catch(self) -> bool:
-        """Whether any ``try`` has a ``catch`` (``try``/``finally`` alone does not count)."""
+        """Whether anything catches errors (``try``/``finally`` alone does not count)."""
         return bool(self.catches)
 
     @property
@@ -105,8 +124,33 @@ def analyse_node_code(source: str) -> CodeFacts:
     ``console.log``/``console.warn`` do not count. Calls anywhere in the catch body,
     callbacks included, count; local functions are followed when called by name,
     as ``obj.method(...)``/``this.method(...)``, via ``.call``/``.apply``/``.bind``
-    or when passed as a callback (``.forEach(logFailure)``). ``rethrows`` means a
-    ``throw`` statement in the catch body itself (not inside a nested function).
+    or when passed as a callback (``.forEach(logFailure)``). ``rethrows`` means the
+    catch body itself (not a nested function) lets the error propagate: a ``throw``
+    statement, a ``Promise.reject(...)`` call, or a call passing a value to a Lambda
+    ``callback`` (a function's third parameter) or to a ``new Promise`` executor's
+    ``reject``.
+
+    Promise rejection handlers are catch clauses too: ``p.catch(onRejected)`` (line of
+    ``catch``) and ``p.then(onFulfilled, onRejected)`` (line of ``onRejected``), where
+    ``onRejected`` is a function literal, a local function (by name, as a method, or a
+    binding), ``console.error``/``logger.error`` (logs), or any other expression (a
+    factory call is judged on what it calls). ``.catch(f)`` is judged as
+    ``catch (err) { f(err) }`` would be, except that a local ``f``'s own body counts as
+    the catch body (its ``throw`` rethrows). ``.catch()`` or ``.catch(undefined)``
+    catches nothing and is no clause.
+
+    ``Promise.allSettled(...)`` whose results are inspected for rejections -- a
+    comparison with ``'rejected'`` (or ``!== 'fulfilled'``), a ``.reason`` read or a
+    destructured ``reason`` -- in the code after the call is a catch clause (line of
+    ``allSettled``). Its body is that code: the rest of the innermost function holding
+    the call, from the end of the call (so the promises being settled are not in it)
+    onward, minus the branches only taken for fulfilled results (``if``/``?:``/
+    ``&&``/``||``/``case`` on a ``'fulfilled'``/``'rejected'`` comparison), plus the
+    local functions it calls. A callback wholly after the call (``.then((results) =>
+    ...)``) is part of that body, so its ``throw`` rethrows. Results never inspected
+    for rejections make no clause: the rejections are dropped without any error
+    handling. Results filtered with ``.filter((r) => r.status === 'fulfilled')`` and
+    then written are not told apart from failure handling (no data flow is followed).
 
     DynamoDB writes: see ``_Analysis._write_line``; the same reachability gives
     ``CatchClause.writes_dynamodb``.
@@ -125,6 +169,8 @@ def analyse_node_code(source: str) -> CodeFacts:
     from "./impl"``, a handler imported from elsewhere, a shape not listed above),
     ``handler_found`` is false and every catch has ``in_handler=True``: unknown shapes
     are not held against the code.
+
+    Catch clauses are sorted by line (ties: source order).
 
     Partial batch responses: an object literal with a ``batchItemFailures`` property
     (literal, quoted, computed-literal or shorthand key) counts only when it is
@@ -260,6 +306,106 @@ class _RegionFacts:
     write: bool
     throws: bool
     callees: list[Any]
+    inspects_rejections: bool = False  # looks at rejected Promise.allSettled results
+
+
+def _position(node: Any, end: bool = False) -> tuple[int, int] | None:
+    """esprima's (line, column) of a node's start or end, for ordering nodes."""
+    loc = getattr(node, "loc", None)
+    point = getattr(loc, "end" if end else "start", None)
+    line, column = getattr(point, "line", None), getattr(point, "column", None)
+    return (line, column) if isinstance(line, int) and isinstance(column, int) else None
+
+
+def _settled_branch(test: Any) -> str | None:
+    """``'fulfilled'``/``'rejected'``: the results a status comparison selects, else None.
+
+    ``r.status === 'rejected'`` and ``status !== 'fulfilled'`` select rejected results,
+    ``r.status === 'fulfilled'`` and ``r.status !== 'rejected'`` fulfilled ones; ``!``
+    flips the selection.
+    """
+    negated = False
+    test = _unwrap(test)
+    while getattr(test, "type", None) == "UnaryExpression" and test.operator == "!":
+        negated = not negated
+        test = _unwrap(test.argument)
+    if getattr(test, "type", None) != "BinaryExpression" or test.operator not in _EQUALITY:
+        return None
+    status = next(
+        (
+            side.value
+            for side in (test.left, test.right)
+            if getattr(side, "type", None) == "Literal" and isinstance(side.value, str) and side.value in _SETTLED_STATUSES
+        ),
+        None,
+    )
+    if status is None:
+        return None
+    if (test.operator in _NEGATED) != negated:
+        status = "rejected" if status == "fulfilled" else "fulfilled"
+    return status
+
+
+def _inspects_rejections(node: Any) -> bool:
+    """A comparison with ``'rejected'``, ``!== 'fulfilled'``, ``x.reason`` or ``{ reason }``."""
+    kind = node.type
+    if kind == "BinaryExpression" and node.operator in _EQUALITY:
+        sides = (node.left, node.right)
+        if any(getattr(side, "type", None) == "Literal" and side.value == "rejected" for side in sides):
+            return True
+        return _settled_branch(node) == "rejected"
+    if kind == "SwitchCase":
+        return getattr(node.test, "type", None) == "Literal" and node.test.value == "rejected"
+    if kind == "MemberExpression":
+        return _prop_name(node.property, node.computed) == "reason"
+    if kind == "ObjectPattern":
+        return any(_key_of(prop) == "reason" for prop in node.properties or [])
+    return False
+
+
+def _fulfilled_only(node: Any) -> list[Any]:
+    """Children of ``node`` that only run for fulfilled ``allSettled`` results."""
+    kind = node.type
+    if kind in ("IfStatement", "ConditionalExpression"):
+        branch = _settled_branch(node.test)
+        if branch == "fulfilled":
+            return [node.consequent]
+        if branch == "rejected":
+            return [node.alternate]
+    elif kind == "LogicalExpression":
+        wanted = {"&&": "fulfilled", "||": "rejected"}.get(node.operator)
+        if wanted is not None and _settled_branch(node.left) == wanted:
+            return [node.right]
+    elif kind == "SwitchCase" and getattr(node.test, "type", None) == "Literal" and node.test.value == "fulfilled":
+        return list(node.consequent or [])
+    return []
+
+
+def _is_null(node: Any) -> bool:
+    node = _unwrap(node)
+    kind = getattr(node, "type", None)
+    return (kind == "Literal" and getattr(node, "raw", None) == "null") or (kind == "Identifier" and node.name == "undefined")
+
+
+def _is_promise_call(call: Any, method: str) -> bool:
+    """``Promise.<method>(...)``."""
+    callee = _unwrap(call.callee)
+    return (
+        getattr(callee, "type", None) == "MemberExpression"
+        and getattr(callee.object, "type", None) == "Identifier"
+        and callee.object.name == "Promise"
+        and _prop_name(callee.property, callee.computed) == method
+    )
+
+
+def _merge(parts: list[_RegionFacts]) -> _RegionFacts:
+    return _RegionFacts(
+        logs=any(part.logs for part in parts),
+        write=any(part.write for part in parts),
+        throws=any(part.throws for part in parts),
+        callees=[callee for part in parts for callee in part.callees],
+        inspects_rejections=any(part.inspects_rejections for part in parts),
+    )
 
 
 class _Analysis:
@@ -276,7 +422,10 @@ class _Analysis:
         self._bindings: dict[str, list[Any]] = {}  # name -> assigned expressions
         self._member_batch: dict[str, list[int]] = {}  # x -> lines of x.batchItemFailures =
         self._callback_names: set[str] = set()
+        self._reject_names: set[str] = set()  # `reject` parameters of `new Promise` executors
+        self._function_nodes: list[Any] = []
         self._catches: list[Any] = []
+        self._promise_clauses: list[tuple[Any, str]] = []  # (call, form), see analyse_node_code
         self._handler_exports: list[Any] = []  # expressions exported as `handler`
         self._module_exports: list[Any] = []  # expressions assigned to module.exports
         self._calls: list[Any] = []
@@ -287,6 +436,8 @@ class _Analysis:
         self._summaries: dict[int, _RegionFacts] = {}
         self._child_cache: dict[int, list[Any]] = {}  # id(node) -> child nodes
         self._index()
+        # Names that pass an error on when called with it: `callback(err)`, `reject(err)`.
+        self._forward_names = self._callback_names | self._reject_names
         self._classify_writes()
 
     # -- indexing ---------------------------------------------------------------
@@ -337,12 +488,15 @@ class _Analysis:
                 self._catches.append(node)
             elif kind == "CallExpression":
                 self._index_call(node)
+            elif kind == "NewExpression":
+                self._index_new(node)
             elif kind == "ReturnStatement" and node.argument is not None:
                 self._returned.append(node.argument)
             elif kind == "ExportNamedDeclaration":
                 self._index_export(node)
 
     def _index_function(self, node: Any) -> None:
+        self._function_nodes.append(node)
         named = getattr(node.id, "type", None) == "Identifier"
         if node.type != "ArrowFunctionExpression" and named:
             self._functions.setdefault(node.id.name, []).append(node)
@@ -404,12 +558,30 @@ class _Analysis:
         if _is_object_assign(callee) and args and _is_exports_object(args[0]):
             self._module_exports.extend(args[1:])
         if getattr(callee, "type", None) == "MemberExpression":
-            if _prop_name(callee.property, callee.computed) == "promise":
+            method = _prop_name(callee.property, callee.computed)
+            if method == "promise":
                 inner = _unwrap(callee.object)
                 if getattr(inner, "type", None) == "CallExpression":
                     self._promised.add(id(inner))
+            elif method == "catch" and args and _is_rejection_handler(args[0]):
+                self._promise_clauses.append((node, FORM_CATCH_METHOD))
+            elif method == "then" and len(args) >= 2 and _is_rejection_handler(args[1]):
+                self._promise_clauses.append((node, FORM_THEN_REJECTED))
+            elif _is_promise_call(node, "allSettled"):
+                self._promise_clauses.append((node, FORM_ALL_SETTLED))
         elif getattr(callee, "type", None) == "Identifier":
             self._callback_calls.append(node)
+
+    def _index_new(self, node: Any) -> None:
+        """``new Promise((resolve, reject) => ...)``: calling ``reject(err)`` propagates."""
+        callee = _unwrap(node.callee)
+        args = node.arguments or []
+        if getattr(callee, "type", None) == "Identifier" and callee.name == "Promise" and args:
+            executor = _unwrap(args[0])
+            params = getattr(executor, "params", None) or []
+            is_executor = getattr(executor, "type", None) in _FUNCTION_TYPES and len(params) >= 2
+            if is_executor and getattr(params[1], "type", None) == "Identifier":
+                self._reject_names.add(params[1].name)
 
     # -- DynamoDB writes --------------------------------------------------------
 
@@ -505,8 +677,13 @@ class _Analysis:
 
         A ``throw`` inside a nested function does not count: it runs later, elsewhere.
         """
+        return self._scan_roots([root])
+
+    def _scan_roots(self, roots: list[Any], settled: bool = False) -> _RegionFacts:
+        """``_scan`` over several roots; ``settled`` skips code run only for fulfilled results."""
         facts = _RegionFacts(logs=False, write=False, throws=False, callees=[])
-        stack: list[tuple[Any, bool]] = [(root, False)]
+        root_ids = {id(root) for root in roots}
+        stack: list[tuple[Any, bool]] = [(root, False) for root in roots]
         seen: set[int] = set()
         while stack:
             node, nested = stack.pop()
@@ -518,9 +695,30 @@ class _Analysis:
                 facts.throws = True
             elif kind == "CallExpression":
                 self._scan_call(node, facts)
-            inner = nested or (kind in _FUNCTION_TYPES and node is not root)
-            stack.extend((child, inner) for child in self._kids(node))
+                if not nested and self._propagates(node):
+                    facts.throws = True
+            if not facts.inspects_rejections and _inspects_rejections(node):
+                facts.inspects_rejections = True
+            inner = nested or (kind in _FUNCTION_TYPES and id(node) not in root_ids)
+            kids = self._kids(node)
+            if settled:
+                skipped = {id(child) for child in _fulfilled_only(node) if child is not None}
+                kids = [child for child in kids if id(child) not in skipped]
+            stack.extend((child, inner) for child in kids)
         return facts
+
+    def _propagates(self, call: Any) -> bool:
+        """``Promise.reject(...)``, or ``callback(err)``/``reject(err)`` with an error to pass on."""
+        if _is_promise_call(call, "reject"):
+            return True
+        callee = _unwrap(call.callee)
+        args = call.arguments or []
+        return (
+            getattr(callee, "type", None) == "Identifier"
+            and callee.name in self._forward_names
+            and bool(args)
+            and not _is_null(args[0])
+        )
 
     def _scan_call(self, call: Any, facts: _RegionFacts) -> None:
         if id(call) in self._write_calls:
@@ -552,10 +750,39 @@ class _Analysis:
 
     def _catch_clause(self, clause: Any, in_handler: bool) -> CatchClause:
         direct = self._scan(clause.body)
-        logs, write = direct.logs, direct.write
+        return self._clause(self._line(clause), direct, self._reached(direct), in_handler, FORM_TRY)
+
+    def _promise_clause(self, call: Any, form: str, in_handler: bool) -> CatchClause | None:
+        """The clause of a ``.catch``/``.then``/``Promise.allSettled`` call, see analyse_node_code."""
+        callee = _unwrap(call.callee)
+        if form == FORM_ALL_SETTLED:
+            direct = self._settled_region(call)
+            reached = self._reached(direct)
+            if not reached.inspects_rejections:
+                return None  # the rejections are dropped unseen: nothing handles them
+            return self._clause(self._line(callee.property), direct, reached, in_handler, form)
+        handler = call.arguments[0] if form == FORM_CATCH_METHOD else call.arguments[1]
+        line = self._line(callee.property if form == FORM_CATCH_METHOD else handler)
+        direct = self._handler_facts(handler)
+        return self._clause(line, direct, self._reached(direct), in_handler, form)
+
+    @staticmethod
+    def _clause(line: int, direct: _RegionFacts, reached: _RegionFacts, in_handler: bool, form: str) -> CatchClause:
+        return CatchClause(
+            line=line,
+            logs_error=reached.logs,
+            rethrows=direct.throws,
+            writes_dynamodb=reached.write,
+            in_handler=in_handler,
+            form=form,
+        )
+
+    def _reached(self, direct: _RegionFacts) -> _RegionFacts:
+        """A body's facts together with those of the local functions it reaches by calls."""
+        logs, write, inspects = direct.logs, direct.write, direct.inspects_rejections
         pending = list(direct.callees)
         visited: set[int] = set()
-        while pending and not (logs and write):
+        while pending and not (logs and write and inspects):
             function = pending.pop()
             if id(function) in visited:
                 continue
@@ -563,14 +790,55 @@ class _Analysis:
             summary = self._summary(function)
             logs = logs or summary.logs
             write = write or summary.write
+            inspects = inspects or summary.inspects_rejections
             pending.extend(summary.callees)
-        return CatchClause(
-            line=self._line(clause),
-            logs_error=logs,
-            rethrows=direct.throws,
-            writes_dynamodb=write,
-            in_handler=in_handler,
-        )
+        return _RegionFacts(logs=logs, write=write, throws=direct.throws, callees=[], inspects_rejections=inspects)
+
+    def _handler_facts(self, handler: Any) -> _RegionFacts:
+        """Direct facts of a rejection handler, as the body of ``catch (err) { handler(err) }``.
+
+        A function literal, or a local function named by the handler, is itself the body.
+        """
+        node = _unwrap(handler)
+        kind = node.type
+        if kind in _FUNCTION_TYPES:
+            return self._summary(node)
+        if kind == "Identifier":
+            functions = self._functions.get(node.name, [])
+            if functions:
+                return _merge([self._summary(function) for function in functions])
+            forwards = node.name in self._forward_names
+            return _RegionFacts(logs=False, write=False, throws=forwards, callees=[])
+        if kind == "MemberExpression":
+            name = _prop_name(node.property, node.computed)
+            methods = self._methods.get(name, []) if name is not None else []
+            facts = _merge([self._summary(method) for method in methods])
+            facts.logs = facts.logs or name == "error"
+            return facts
+        return self._scan(node)  # e.g. a factory: `.catch(failWith(record))`
+
+    def _settled_region(self, call: Any) -> _RegionFacts:
+        """Facts of the code after ``call`` in its innermost function (or the script)."""
+        start, end = _position(call), _position(call, end=True)
+        if start is None or end is None:
+            return _RegionFacts(logs=False, write=False, throws=False, callees=[])
+        scope, scope_start = self._program, (0, 0)
+        for function in self._function_nodes:
+            function_start, function_end = _position(function), _position(function, end=True)
+            if function_start is None or function_end is None:
+                continue
+            if scope_start <= function_start <= start and end <= function_end:
+                scope, scope_start = function, function_start  # the innermost so far
+        roots: list[Any] = []
+        stack = list(self._kids(scope))
+        while stack:
+            node = stack.pop()
+            node_start, node_end = _position(node), _position(node, end=True)
+            if node_start is not None and node_start >= end:
+                roots.append(node)  # wholly after the call
+            elif node_end is None or node_end > end:
+                stack.extend(self._kids(node))  # holds the call and code after it
+        return self._scan_roots(roots, settled=True)
 
     # -- the exported handler ---------------------------------------------------
 
@@ -629,6 +897,7 @@ class _Analysis:
     def _handler_catches(self, roots: list[Any]) -> set[int]:
         """Ids of the catch clauses inside the handler's code or local functions it calls."""
         catches: set[int] = set()
+        clauses = {id(call) for call, _ in self._promise_clauses}
         pending = list(roots)
         visited: set[int] = set()
         while pending:
@@ -636,7 +905,7 @@ class _Analysis:
             if id(region) in visited:
                 continue
             visited.add(id(region))
-            catches.update(id(node) for node in self._walk(region) if node.type == "CatchClause")
+            catches.update(id(node) for node in self._walk(region) if node.type == "CatchClause" or id(node) in clauses)
             pending.extend(self._summary(region).callees)
         return catches
 
@@ -696,12 +965,17 @@ class _Analysis:
     def facts(self) -> CodeFacts:
         roots = self._handler_roots()
         in_handler = self._handler_catches(roots) if roots else None
-        catches = tuple(
-            sorted(
-                (self._catch_clause(clause, in_handler is None or id(clause) in in_handler) for clause in self._catches),
-                key=lambda c: c.line,
-            )
-        )
+        found: list[tuple[tuple[int, int], CatchClause]] = []
+        for clause in self._catches:
+            inside = in_handler is None or id(clause) in in_handler
+            found.append((_position(clause) or (0, 0), self._catch_clause(clause, inside)))
+        for call, form in self._promise_clauses:
+            inside = in_handler is None or id(call) in in_handler
+            promise_clause = self._promise_clause(call, form, inside)
+            if promise_clause is not None:
+                found.append((_position(call) or (0, 0), promise_clause))
+        found.sort(key=lambda item: (item[1].line, item[0]))
+        catches = tuple(clause for _, clause in found)
         batch_lines = self._batch_response_lines()
         return CodeFacts(
             catches=catches,
@@ -711,6 +985,12 @@ class _Analysis:
             handler_found=bool(roots),
             handler_line=min(map(self._line, roots)) if roots else None,
         )
+
+
+def _is_rejection_handler(node: Any) -> bool:
+    """Whether a ``.catch``/``.then`` argument can handle a rejection (not ``undefined``, ``null``, ...)."""
+    node = _unwrap(node)
+    return node is not None and node.type not in _NOT_CALLABLE and not _is_null(node)
 
 
 def _is_exports_object(node: Any) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.resolver import RefStr, ResolvedResource, ResolvedTemplate, as_list, as_mapping, refs_in
+from checker.resolver import ACCOUNT, REGION, RefStr, ResolvedResource, ResolvedTemplate, as_list, as_mapping, refs_in
 
 FUNCTION_TYPES = ("AWS::Lambda::Function",)
 QUEUE_TYPE = "AWS::SQS::Queue"
@@ -51,15 +51,29 @@ def referenced(resolved: ResolvedTemplate, value: object, types: tuple[str, ...]
     ]
 
 
-def _queue_triggers(resolved: ResolvedTemplate) -> list[tuple[str, str, str]]:
-    """(mapping, queue, function) for every event source mapping from a queue to a function."""
+ALIAS_TYPES = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
+
+
+def invoked_functions(resolved: ResolvedTemplate, value: object) -> list[str]:
+    """Functions a FunctionName value invokes: directly, or through an alias or version of the template."""
+    functions = referenced(resolved, value, FUNCTION_TYPES)
+    for alias in referenced(resolved, value, ALIAS_TYPES):
+        functions.extend(referenced(resolved, resolved.resources[alias].properties.get("FunctionName"), FUNCTION_TYPES))
+    return list(dict.fromkeys(functions))
+
+
+def _queue_triggers(resolved: ResolvedTemplate, dlq_targets: set[str]) -> list[tuple[str, str, str]]:
+    """(mapping, queue, function) for every event source mapping from a queue to a function.
+
+    Mappings from a queue that is some queue's dead-letter target come last: a function
+    that drains the DLQ is not the order processor, whatever the order of the resources."""
     triggers = []
     for mapping in resolved.of_type(MAPPING_TYPE):
         queues = referenced(resolved, mapping.properties.get("EventSourceArn"), (QUEUE_TYPE,))
-        functions = referenced(resolved, mapping.properties.get("FunctionName"), FUNCTION_TYPES)
+        functions = invoked_functions(resolved, mapping.properties.get("FunctionName"))
         if queues and functions:
             triggers.append((mapping.logical_id, queues[0], functions[0]))
-    return triggers
+    return sorted(triggers, key=lambda trigger: trigger[1] in dlq_targets)
 
 
 def dead_letter_target(resolved: ResolvedTemplate, queue: ResolvedResource) -> str | None:
@@ -98,9 +112,26 @@ def refers_to(resolved: ResolvedTemplate, value: object, logical_id: str) -> boo
     """Does a resolved value name the resource: by reference, or by its resolved name or ARN?"""
     if isinstance(value, RefStr) and logical_id in value.refs:
         return True
-    if isinstance(value, str):
-        return value in (resolved.name_of(logical_id), resolved.get_att(logical_id, "Arn"), resolved.resolver.ref(logical_id))
-    return False
+    if not isinstance(value, str):
+        return False
+    arn = resolved.get_att(logical_id, "Arn")
+    if value in (resolved.name_of(logical_id), arn, resolved.resolver.ref(logical_id)):
+        return True
+    return isinstance(arn, str) and same_arn(value, arn)
+
+
+def same_arn(written: str, own: str) -> bool:
+    """Is an ARN written with a literal region and account that of a resource of the stack?
+
+    The stack's own region and account are symbols; a literal in their place can only
+    mean the deployment's (hardcoding them is SEC008's concern, not recognition's)."""
+    written_fields, own_fields = written.split(":", 5), own.split(":", 5)
+    if len(written_fields) != 6 or len(own_fields) != 6:
+        return False
+    return all(
+        mine == theirs or (index in (3, 4) and mine in (REGION, ACCOUNT))
+        for index, (theirs, mine) in enumerate(zip(written_fields, own_fields, strict=True))
+    )
 
 
 @dataclass(frozen=True)
@@ -148,14 +179,14 @@ def alarms_watching(resolved: ResolvedTemplate, namespace: str, metric: str, dim
 def recognise(resolved: ResolvedTemplate) -> Architecture:
     functions = [resource.logical_id for resource in resolved.of_type(*FUNCTION_TYPES)]
     queues = [resource.logical_id for resource in resolved.of_type(QUEUE_TYPE)]
-    triggers = _queue_triggers(resolved)
+    dlq_targets = {dead_letter_target(resolved, resolved.resources[queue]) for queue in queues} - {None}
+    triggers = _queue_triggers(resolved, dlq_targets)
 
     if triggers:
         mapping, order_queue, processor = triggers[0]
     else:
         mapping = None
         processor = _only(functions)
-        dlq_targets = {dead_letter_target(resolved, resolved.resources[queue]) for queue in queues}
         order_queue = _only([queue for queue in queues if queue not in dlq_targets])
 
     dlq = dead_letter_target(resolved, resolved.resources[order_queue]) if order_queue else None

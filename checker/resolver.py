@@ -60,6 +60,7 @@ NO_VALUE = _NoValue()
 
 # Symbols without colons, so ARNs built from them still split into their six fields.
 REGION, ACCOUNT, STACK_NAME = "<AWS-Region>", "<AWS-AccountId>", "<AWS-StackName>"
+_DEPLOYMENT_SYMBOL = re.compile(r"<AWS-(Region|AccountId|StackName|StackId)>")
 PSEUDO_PARAMETERS: dict[str, object] = {
     "AWS::Region": REGION,
     "AWS::AccountId": ACCOUNT,
@@ -126,6 +127,7 @@ class ResolvedTemplate:
     conditions: dict[str, object]
     resources: dict[str, ResolvedResource]
     resolver: _Resolver
+    undecided: tuple[str, ...] = ()  # resources whose Condition cannot be decided before deployment
 
     def of_type(self, *types: str) -> list[ResolvedResource]:
         return [resource for resource in self.resources.values() if resource.type in types]
@@ -228,7 +230,11 @@ class _Resolver:
                 left, right = (self.value(item) for item in argument)
                 if isinstance(left, Unknown) or isinstance(right, Unknown):
                     return left if isinstance(left, Unknown) else right
-                return _comparable(left) == _comparable(right)
+                if _comparable(left) == _comparable(right):
+                    return True
+                if _deployment_dependent(left) or _deployment_dependent(right):
+                    return Unknown("the condition depends on the region, account or stack name the stack is deployed to")
+                return False
             if function in ("Fn::Not", "Fn::And", "Fn::Or") and isinstance(argument, list):
                 operands = [self._condition_value(item) for item in argument]
                 unknown = next((item for item in operands if isinstance(item, Unknown)), None)
@@ -404,6 +410,8 @@ class _Resolver:
         unknown = next((key for key in keys if isinstance(key, Unknown)), None)
         if unknown:
             return unknown
+        if any(_deployment_dependent(key) for key in keys):
+            return Unknown("Fn::FindInMap with a key that depends on the region, account or stack name of the deployment")
         node: object = self.data.get("Mappings")
         for key in keys:
             if not isinstance(node, dict) or str(key) not in node:
@@ -436,6 +444,11 @@ def _typed_parameter(name: str, kind: str, raw: object) -> object:
             return raw
         return [part.strip() for part in str(raw).split(",")] if str(raw) else []
     return raw if isinstance(raw, str) else str(raw) if raw is not None else ""
+
+
+def _deployment_dependent(value: object) -> bool:
+    """Does a resolved string hold a pseudo parameter that only the deployment decides?"""
+    return isinstance(value, str) and _DEPLOYMENT_SYMBOL.search(value) is not None
 
 
 def _comparable(value: object) -> object:
@@ -492,13 +505,18 @@ _FUNCTIONS = {
 _RESOURCE_ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy", "DependsOn", "Condition", "Metadata")
 
 
-def resolve(template: Template, overrides: dict[str, str] | None = None) -> ResolvedTemplate:
-    """Resolve every resource whose condition holds (or cannot be decided)."""
+def resolve(template: Template, overrides: dict[str, str] | None = None, *, with_undecided: bool = True) -> ResolvedTemplate:
+    """Resolve every resource whose condition holds; those whose condition cannot be decided
+    are listed in `undecided`, and kept or left out as `with_undecided` says."""
     resolver = _Resolver(template, overrides or {})
     resources: dict[str, ResolvedResource] = {}
+    undecided: list[str] = []
     for logical_id, raw in template.resources.items():
         condition = raw.get("Condition")
-        if condition is not None and resolver.condition(condition) is False:
+        holds = True if condition is None else resolver.condition(condition)
+        if isinstance(holds, Unknown):
+            undecided.append(logical_id)
+        if holds is False or (isinstance(holds, Unknown) and not with_undecided):
             continue
         properties = resolver.value(raw.get("Properties", {}))
         attributes = {name: resolver.value(raw[name]) for name in _RESOURCE_ATTRIBUTES if name in raw}
@@ -510,4 +528,4 @@ def resolve(template: Template, overrides: dict[str, str] | None = None) -> Reso
         )
     declared = template.data.get("Conditions")
     conditions = {name: resolver.condition(name) for name in declared} if isinstance(declared, dict) else {}
-    return ResolvedTemplate(template, resolver.parameters, conditions, resources, resolver)
+    return ResolvedTemplate(template, resolver.parameters, conditions, resources, resolver, tuple(undecided))

@@ -7,7 +7,15 @@ from functools import lru_cache
 
 from checker.checks.common import mapping_reports_failures, require
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
-from checker.jscode import CodeFacts, CodeParseError, analyse_node_code
+from checker.jscode import (
+    FORM_ALL_SETTLED,
+    FORM_CATCH_METHOD,
+    FORM_THEN_REJECTED,
+    CatchClause,
+    CodeFacts,
+    CodeParseError,
+    analyse_node_code,
+)
 from checker.resolver import Unknown
 
 CODE_PATH = ("Properties", "Code", "ZipFile")
@@ -72,12 +80,25 @@ def handles_errors(context: Context) -> Iterator[Outcome]:
         return
     for catch in handled:
         if not catch.logs_error:
-            what = "rethrows the error without logging it" if catch.rethrows else "swallows the error without logging it"
             yield Violation(
                 processor,
                 CODE_PATH,
-                f"The catch block at line {catch.line} of {processor}'s inline code {what} (no console.error or logger error call).",
+                f"{_unlogged(catch, processor)} (no console.error or logger error call).",
             )
+
+
+def _unlogged(catch: CatchClause, processor: str) -> str:
+    """What a catch clause that logs nothing does with the error, named by its form."""
+    where = f"at line {catch.line} of {processor}'s inline code"
+    if catch.form == FORM_ALL_SETTLED:
+        what = "throws on rejected results" if catch.rethrows else "handles rejected results"
+        return f"The code inspecting the Promise.allSettled results {where} {what} without logging them"
+    what = "rethrows the error without logging it" if catch.rethrows else "swallows the error without logging it"
+    if catch.form == FORM_CATCH_METHOD:
+        return f"The .catch handler {where} {what}"
+    if catch.form == FORM_THEN_REJECTED:
+        return f"The rejection handler passed to .then {where} {what}"
+    return f"The catch block {where} {what}"
 
 
 def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:

@@ -74,7 +74,15 @@ class Statement:
     body: dict
 
 
-POLICY_TYPES = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group")
+# Resources that hold a policy document of their own, and those that carry a list of inline policies.
+DOCUMENT_POLICY_TYPES = (
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::RolePolicy",
+    "AWS::IAM::UserPolicy",
+    "AWS::IAM::GroupPolicy",
+)
+POLICY_TYPES = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", *DOCUMENT_POLICY_TYPES)
 
 
 def _document_statements(resource: str, path: tuple, document: object) -> Iterator[Statement]:
@@ -92,7 +100,7 @@ def _document_statements(resource: str, path: tuple, document: object) -> Iterat
 def policy_documents(resource: ResolvedResource) -> Iterator[tuple[tuple, object]]:
     """(path, document) of every identity policy a resource writes inline."""
     properties = resource.properties
-    if resource.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+    if resource.type in DOCUMENT_POLICY_TYPES:
         yield ("Properties", "PolicyDocument"), properties.get("PolicyDocument")
     policies = properties.get("Policies")
     if isinstance(policies, list):

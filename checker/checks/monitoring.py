@@ -127,7 +127,7 @@ def alarm_topic_key_usable(context: Context) -> Iterator[Outcome]:
             continue
         alarms = [
             alarm.logical_id
-            for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm")
+            for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
             if any(
                 refers_to(context.resolved, action, topic.logical_id)
                 for field in ("AlarmActions", "OKActions", "InsufficientDataActions")

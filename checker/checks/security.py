@@ -83,8 +83,15 @@ def no_wildcard_resources(context: Context) -> Iterator[Outcome]:
         if isinstance(statement, NotApplicable):
             yield statement
             continue
-        yield from _unresolved_entries(statement, "Action", "Resource")
-        if not _allows(statement) or "Action" not in statement.body:
+        yield from _unresolved_entries(statement, "Action", "NotAction", "Resource")
+        if not _allows(statement):
+            continue
+        if "NotAction" in statement.body:
+            for path, resource in _list_entries(statement, "Resource"):
+                if isinstance(resource, str) and iam.is_wildcard_resource_arn(resource):
+                    excluded = ", ".join(str(action) for action in as_list(statement.body["NotAction"]))
+                    message = f"{statement.resource} allows every action except {excluded} on '{resource}'."
+                    yield Violation(statement.resource, path, message)
             continue
         actions = [action for action in as_list(statement.body.get("Action")) if isinstance(action, str)]
         for path, resource in _list_entries(statement, "Resource"):
@@ -128,10 +135,17 @@ def _role_statements(context: Context, role: str) -> list[dict]:
         statements.extend(iam.statements_of(as_mapping(document)))
     for arn in as_list(resource.properties.get("ManagedPolicyArns")):
         statements.extend(_managed_statements(context, arn))
-    for policy in context.resolved.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        if any(_names_role(context, entry, role) for entry in as_list(policy.properties.get("Roles"))):
+    for policy in context.resolved.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
+        attached_to = [*as_list(policy.properties.get("Roles")), policy.properties.get("RoleName")]
+        if any(_names_role(context, entry, role) for entry in attached_to):
             statements.extend(iam.statements_of(as_mapping(policy.properties.get("PolicyDocument"))))
     return statements
+
+
+def _boundary_statements(context: Context, role: str) -> list[dict] | None:
+    """The role's permissions boundary, which caps what its policies grant (None: no boundary)."""
+    boundary = context.resource(role).properties.get("PermissionsBoundary")
+    return None if boundary is None else _managed_statements(context, boundary)
 
 
 def _managed_statements(context: Context, arn: object) -> list[dict]:
@@ -183,9 +197,9 @@ _NEEDS = (
 
 def _subject_arns(context: Context, part: str) -> tuple[str | None, tuple[str, ...]]:
     if part == "log_group":
+        # Both actions act on log streams: a grant must reach arn:...:log-group:NAME:log-stream:*.
         name = log_group_name_of(context.resolved, context.arch.processor)
-        base = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}"
-        return context.arch.processor_log_group, (base, f"{base}:log-stream:<stream>")
+        return context.arch.processor_log_group, (f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:log-stream:<stream>",)
     logical_id = getattr(context.arch, part)
     if logical_id is None:
         return None, ()
@@ -205,19 +219,24 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
         )
         return
     statements = _role_statements(context, role)
+    boundary = _boundary_statements(context, role)
     lacking: list[str] = []
     for part, actions, mode in _NEEDS:
         if part != "log_group" and getattr(context.arch, part) is None:
             continue
         logical_id, arns = _subject_arns(context, part)
         covers = _covers(context, logical_id, arns)
-        granted = [action for action in actions if iam.allows(statements, action, covers)]
+        granted = [
+            action
+            for action in actions
+            if iam.allows(statements, action, covers) and (boundary is None or iam.allows(boundary, action, covers))
+        ]
         subject = logical_id or f"its log group {log_group_name_of(context.resolved, context.arch.processor)}"
         if mode == "all":
             lacking.extend(f"{action} on {subject}" for action in actions if action not in granted)
         elif not granted:
             lacking.append(f"{' or '.join(actions)} on {subject}")
-    if lacking and find_unknown(statements):
+    if lacking and find_unknown([statements, boundary]):
         yield Unresolved(f"the role {role} may lack {'; '.join(lacking)}, but some of its policy values cannot be resolved")
     elif lacking:
         yield Violation(role, ("Properties",), f"The processor's role {role} lacks {'; '.join(lacking)}.")
@@ -245,9 +264,16 @@ def _source_strings(node: object, path: tuple) -> Iterator[tuple[tuple, str]]:
 
 
 def _literal(value: object) -> bool:
-    """A value written out in the template; a dynamic reference ({{resolve:...}}) is not, and Fn::If is judged per branch."""
-    if isinstance(value, dict) and set(value) == {"Fn::If"} and isinstance(value["Fn::If"], list):
-        return any(_literal(branch) for branch in value["Fn::If"][1:])
+    """A value written out in the template; a dynamic reference ({{resolve:...}}) is not.
+
+    Fn::If is judged per branch; a Fn::Sub without variables and a Fn::Join of literals are literals too."""
+    function, argument = next(iter(value.items())) if isinstance(value, dict) and len(value) == 1 else (None, None)
+    if function == "Fn::If" and isinstance(argument, list):
+        return any(_literal(branch) for branch in argument[1:])
+    if function == "Fn::Sub" and isinstance(argument, str):
+        return "${" not in argument.replace("${!", "") and _literal(argument)
+    if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], list):
+        return all(isinstance(part, (str, int, float)) for part in argument[1]) and _literal("".join(map(str, argument[1])))
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return False
     return str(value) != "" and not str(value).startswith("{{resolve:")
@@ -260,7 +286,7 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
         for name, spec in parameters.items():
             if not _SECRET_NAME.search(name) or not isinstance(spec, dict):
                 continue
-            if _literal(spec.get("Default")):
+            if _literal(spec.get("Default")) and not str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
                 yield Violation(
                     None, ("Parameters", name, "Default"), f"The secret-named parameter {name} has a literal Default."
                 )
@@ -285,7 +311,7 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
 
 _ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 _REGION = re.compile(
-    r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9]\b"
+    r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9](?![0-9])"
 )
 _MANAGED_POLICY = re.compile(r"^arn:[a-z-]+:iam::aws:policy/")
 # Parameter defaults and mapping values are the place for environment-specific values; conditions compare them.
@@ -309,7 +335,7 @@ def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
 
 
 def queue_policies_not_public(context: Context) -> Iterator[Outcome]:
-    policies = context.resolved.of_type("AWS::SQS::QueuePolicy")
+    policies = context.resolved.of_type("AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy")
     if not policies:
         yield NotApplicable("the template has no SQS queue policy")
     for policy in policies:

@@ -10,7 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.jscode import CatchClause, CodeFacts, CodeParseError, analyse_node_code
+from checker.jscode import (
+    FORM_ALL_SETTLED,
+    FORM_CATCH_METHOD,
+    FORM_THEN_REJECTED,
+    FORM_TRY,
+    CatchClause,
+    CodeFacts,
+    CodeParseError,
+    analyse_node_code,
+)
 
 
 def js(text: str) -> str:
@@ -618,6 +627,351 @@ def test_batch_item_failures_object_that_is_not_returned_does_not_count(code: st
     assert facts.batch_item_failures_line is None
 
 
+# -- promise rejection handlers and Promise.allSettled are catch clauses too ------------
+
+
+def clause(line: int, form: str, *, logs: bool, rethrows: bool = False, writes: bool = False, inside: bool = True):
+    return CatchClause(line=line, logs_error=logs, rethrows=rethrows, writes_dynamodb=writes, in_handler=inside, form=form)
+
+
+def test_catch_method_inside_promise_all_over_the_records() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          await Promise.all(
+            event.Records.map((record) =>
+              processOrder(JSON.parse(record.body))
+                .catch((err) => {
+                  console.error('order failed', record.messageId, err);
+                })
+            )
+          );
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (clause(5, FORM_CATCH_METHOD, logs=True),)
+    assert facts.has_try_catch
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "() => {}",
+        "function () {}",
+        "(err) => null",
+        "(err) => err",
+        "(e) => failures.push(e)",
+        "async () => { console.log('x'); }",
+    ],
+)
+def test_catch_method_that_swallows_the_error_does_not_log(handler: str) -> None:
+    code = (
+        f"exports.handler = async (event) => {{\n  await Promise.all(event.Records.map((r) => work(r).catch({handler})));\n}};\n"
+    )
+    assert analyse_node_code(code).catches == (clause(2, FORM_CATCH_METHOD, logs=False),)
+
+
+def test_catch_method_with_a_local_function_judges_its_body_and_what_it_calls() -> None:
+    code = js(
+        """
+        const { DynamoDBClient, UpdateItemCommand } = require('@aws-sdk/client-dynamodb');
+        const ddb = new DynamoDBClient({});
+        const markFailed = (id) => ddb.send(new UpdateItemCommand({ TableName: process.env.TABLE_NAME, Key: { id: { S: id } } }));
+        async function handleError(err) {
+          console.error(JSON.stringify({ level: 'ERROR', message: err.message }));
+          await markFailed(err.orderId);
+          throw err;
+        }
+        exports.handler = async (event) => {
+          await processBatch(event.Records).catch(handleError);
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (clause(10, FORM_CATCH_METHOD, logs=True, rethrows=True, writes=True),)
+    assert facts.dynamodb_write_lines == (3,)
+
+
+def test_then_rejection_handler_is_the_second_argument_on_its_own_line() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          return processBatch(event.Records).then(
+            (results) => ({ batchItemFailures: results.failed }),
+            (err) => {
+              logger.error('batch failed', err);
+              return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+            },
+          );
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (clause(4, FORM_THEN_REJECTED, logs=True),)
+    assert facts.returns_batch_item_failures is True
+    assert facts.batch_item_failures_line == 3
+
+
+def test_callback_style_handler_forwarding_the_error_rethrows_without_logging() -> None:
+    code = js(
+        """
+        exports.handler = (event, context, callback) => {
+          processBatch(event.Records)
+            .then((result) => callback(null, result))
+            .catch(callback);
+        };
+        """
+    )
+    assert analyse_node_code(code).catches == (clause(4, FORM_CATCH_METHOD, logs=False, rethrows=True),)
+
+
+@pytest.mark.parametrize(
+    ("handler", "logs", "rethrows"),
+    [
+        ("console.error", True, False),
+        ("logger.error", True, False),
+        ("this.logger.error", True, False),
+        ("console.log", False, False),
+        ("handlers.onError", True, False),  # a method defined in this code that logs
+        ("(err) => Promise.reject(err)", False, True),
+        ("(err) => { throw new Error('failed', { cause: err }); }", False, True),
+        ("(err) => { setTimeout(() => { throw err; }); }", False, False),
+        ("reject", False, True),  # the executor's reject: the rejection propagates
+        ("report(record)", True, False),  # a factory whose returned handler logs
+        ("importedHandler", False, False),  # not defined here: like `catch (e) { importedHandler(e) }`
+    ],
+)
+def test_rejection_handler_shapes(handler: str, logs: bool, rethrows: bool) -> None:
+    code = js(
+        f"""
+        const handlers = {{ onError(err) {{ console.error(err); }} }};
+        const report = (record) => (err) => console.error(record.messageId, err);
+        exports.handler = (event) => new Promise((resolve, reject) => {{
+          const record = event.Records[0];
+          work(record).then(resolve).catch({handler});
+        }});
+        """
+    )
+    assert analyse_node_code(code).catches == (clause(5, FORM_CATCH_METHOD, logs=logs, rethrows=rethrows),)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "work().catch()",
+        "work().catch(undefined)",
+        "work().catch(null)",
+        "work().then(ok)",
+        "work().then(ok, undefined)",
+        "work().then(ok, null)",
+        "work().catch('x')",
+    ],
+)
+def test_calls_that_handle_no_rejection_are_no_catch_clause(call: str) -> None:
+    assert analyse_node_code(f"exports.handler = async () => {{ await {call}; }};\n").catches == ()
+
+
+def test_promise_handlers_use_the_same_handler_reachability_as_try_catch() -> None:
+    code = js(
+        """
+        const ready = loadConfig().catch((err) => console.error('no config', err));
+        function processRecord(record) {
+          return save(record).catch(() => {});
+        }
+        function unused(record) {
+          return save(record).catch((err) => { console.error(err); });
+        }
+        exports.handler = async (event) => {
+          await ready;
+          await Promise.all(event.Records.map(processRecord));
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (
+        clause(1, FORM_CATCH_METHOD, logs=True, inside=False),  # module load
+        clause(3, FORM_CATCH_METHOD, logs=False, inside=True),  # processRecord runs per record
+        clause(6, FORM_CATCH_METHOD, logs=True, inside=False),  # never called from the handler
+    )
+
+
+def test_try_catch_and_promise_catch_on_one_line_keep_source_order() -> None:
+    code = "exports.handler = async (e) => { try { await a().catch(() => {}); } catch (err) { console.error(err); } };\n"
+    facts = analyse_node_code(code)
+    assert facts.catches == (clause(1, FORM_CATCH_METHOD, logs=False), clause(1, FORM_TRY, logs=True))
+
+
+def test_try_catch_forwarding_to_the_lambda_callback_or_promise_reject_rethrows() -> None:
+    code = js(
+        """
+        exports.handler = (event, context, callback) => {
+          try { run(event); } catch (err) { callback(err); }
+          try { run(event); } catch (err) { callback(null, { batchItemFailures: [] }); }
+          try { run(event); } catch (err) { return Promise.reject(err); }
+        };
+        """
+    )
+    assert [(c.line, c.rethrows) for c in analyse_node_code(code).catches] == [(2, True), (3, False), (4, True)]
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "await Promise.all(event.Records.map(async (r) => { try { await work(r); } catch (err) { console.error(err); } }));",
+        "event.Records.forEach(function (r) { try { work(r); } catch (err) { console.error(err); } });",
+        "for await (const r of stream(event.Records)) { try { await work(r); } catch (err) { console.error(err); } }",
+        "await Promise.allSettled(event.Records.map(async (r) => { try { await work(r); } catch (err) { console.error(err); } }));",
+    ],
+)
+def test_try_catch_in_a_callback_or_for_await_inside_the_handler_is_in_the_handler(loop: str) -> None:
+    facts = analyse_node_code(MODULE_LOAD + f"exports.handler = async (event) => {{\n  {loop}\n}};\n")
+    assert [(c.line, c.form, c.in_handler, c.logs_error) for c in facts.catches] == [
+        (2, FORM_TRY, False, True),
+        (4, FORM_TRY, True, True),
+    ]
+
+
+SETTLED_HANDLER = js(
+    """
+    const { DynamoDBClient, PutItemCommand, UpdateItemCommand } = require('@aws-sdk/client-dynamodb');
+    const ddb = new DynamoDBClient({});
+    const processRecord = async (record) => {
+      const order = JSON.parse(record.body);
+      await ddb.send(new PutItemCommand({ TableName: process.env.TABLE_NAME, Item: { id: { S: order.id } } }));
+    };
+    exports.handler = async (event) => {
+      const results = await Promise.allSettled(event.Records.map(processRecord));
+      const batchItemFailures = [];
+      results.forEach((result, i) => {
+        if (result.status === 'rejected') {
+          console.error('order failed', event.Records[i].messageId, result.reason);
+          batchItemFailures.push({ itemIdentifier: event.Records[i].messageId });
+        } else {
+          ddb.send(new UpdateItemCommand({ TableName: process.env.TABLE_NAME, Key: { id: { S: 'x' } } }));
+        }
+      });
+      return { batchItemFailures };
+    };
+    """
+)
+
+
+def test_all_settled_with_a_rejected_check_is_a_catch_clause_over_the_code_after_it() -> None:
+    facts = analyse_node_code(SETTLED_HANDLER)
+    # The write of the settled promises (line 5) and the write in the fulfilled
+    # branch (line 15) are not failure handling.
+    assert facts.catches == (clause(8, FORM_ALL_SETTLED, logs=True, writes=False),)
+    assert facts.dynamodb_write_lines == (5, 15)
+    assert facts.returns_batch_item_failures is True
+
+
+def test_all_settled_recording_failures_in_the_rejected_branch_writes() -> None:
+    # The UpdateItemCommand moves from the else branch into the rejected branch.
+    code = SETTLED_HANDLER.replace("} else {\n      ddb.send(", "  ddb.send(")
+    assert "else" not in code
+    facts = analyse_node_code(code)
+    assert facts.catches == (clause(8, FORM_ALL_SETTLED, logs=True, writes=True),)
+
+
+@pytest.mark.parametrize(
+    "inspection",
+    [
+        "results.filter((r) => r.status === 'rejected').forEach((r) => console.error(r.reason));",
+        "for (const r of results) { if (r.status !== 'fulfilled') { console.error(r.reason); } }",
+        "for (const { status, reason } of results) { if (status === 'rejected') logger.error(reason); }",
+        "for (const r of results) { switch (r.status) { case 'rejected': console.error(r.reason); break; default: } }",
+        "logFailures(results);",  # a local function inspects them
+    ],
+)
+def test_all_settled_inspection_shapes(inspection: str) -> None:
+    code = js(
+        f"""
+        function logFailures(results) {{
+          results.forEach((r) => r.status === 'rejected' && console.error(r.reason));
+        }}
+        exports.handler = async (event) => {{
+          const results = await Promise.allSettled(event.Records.map(work));
+          {inspection}
+        }};
+        """
+    )
+    assert analyse_node_code(code).catches == (clause(5, FORM_ALL_SETTLED, logs=True),)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "",
+        "return results;",
+        "const ok = results.filter((r) => r.status === 'fulfilled'); console.log(ok.length);",
+    ],
+)
+def test_all_settled_whose_rejections_are_never_inspected_is_no_catch_clause(after: str) -> None:
+    code = f"exports.handler = async (event) => {{\n  const results = await Promise.allSettled(event.Records.map(work));\n  {after}\n}};\n"
+    assert analyse_node_code(code).catches == ()
+
+
+def test_all_settled_rejected_check_before_the_call_does_not_count() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          const before = previous.filter((r) => r.status === 'rejected');
+          await Promise.allSettled(event.Records.map((r) => work(r).then(() => console.error(r.reason))));
+        };
+        """
+    )
+    assert analyse_node_code(code).catches == ()
+
+
+@pytest.mark.parametrize(
+    ("inspection", "logs", "rethrows"),
+    [
+        ("if (results.some((r) => r.status === 'rejected')) { throw new Error('batch failed'); }", False, True),
+        (
+            "results.forEach((r) => { if (r.status === 'fulfilled') { console.error(r.value); } else { failed.push(r.reason); } });",
+            False,
+            False,
+        ),
+        ("results.forEach((r) => (r.status === 'fulfilled' ? console.error(r.value) : failed.push(r.reason)));", False, False),
+        ("results.forEach((r) => r.status === 'fulfilled' && console.error(r.value) || failed.push(r.reason));", False, False),
+        (
+            "results.forEach((r) => { if (!(r.status === 'rejected')) { console.error(r); } failed.push(r.reason); });",
+            False,
+            False,
+        ),
+        ("results.forEach((r) => r.status === 'rejected' || console.error(r.value));", False, False),
+        ("results.forEach((r) => { if (r.status !== 'rejected') return; console.error(r.reason); });", True, False),
+    ],
+)
+def test_all_settled_branches_for_fulfilled_results_are_not_failure_handling(inspection: str, logs: bool, rethrows: bool) -> None:
+    code = (
+        "exports.handler = async (event) => {\n  const failed = [];\n"
+        f"  const results = await Promise.allSettled(event.Records.map(work));\n  {inspection}\n}};\n"
+    )
+    assert analyse_node_code(code).catches == (clause(3, FORM_ALL_SETTLED, logs=logs, rethrows=rethrows),)
+
+
+def test_all_settled_then_callback_and_module_load_use_the_handler_reachability() -> None:
+    code = js(
+        """
+        const warm = Promise.allSettled([a(), b()]).then((rs) => rs.forEach((r) => r.reason && console.error(r.reason)));
+        exports.handler = (event) =>
+          Promise.allSettled(event.Records.map(work)).then((results) => ({
+            batchItemFailures: results
+              .map((r, i) => (r.status === 'rejected' ? { itemIdentifier: event.Records[i].messageId } : null))
+              .filter(Boolean),
+          }));
+        """
+    )
+    facts = analyse_node_code(code)
+    assert facts.catches == (
+        clause(1, FORM_ALL_SETTLED, logs=True, inside=False),
+        clause(3, FORM_ALL_SETTLED, logs=False, inside=True),
+    )
+    assert facts.batch_item_failures_line == 4
+
+
 def test_lines_count_newlines_even_with_other_javascript_line_terminators() -> None:
     code = "const s = 'a';\r\nconst t = 'x\u2028y';\ntry { go(); }\r\ncatch (e) { console.error(e); }\n"
     (clause,) = analyse_node_code(code).catches
@@ -742,10 +1096,41 @@ _JS_PIECES = st.sampled_from(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_handlers_only_ever_raise_code_parse_error(data: st.DataObject) -> None:
-    code = V3_HANDLER
+    _assert_total(_mutate(data, V3_HANDLER))
+
+
+PROMISE_HANDLER = js(
+    """
+    exports.handler = (event, context, callback) => new Promise((resolve, reject) => {
+      Promise.allSettled(event.Records.map((r) => work(r).catch(() => {})))
+        .then((rs) => rs.forEach((r) => (r.status === 'rejected' ? console.error(r.reason) : save(r.value))))
+        .then(resolve, (err) => { logger.error(err); reject(err); })
+        .catch(callback);
+    });
+    """
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_promise_handlers_only_ever_raise_code_parse_error(data: st.DataObject) -> None:
+    _assert_total(_mutate(data, PROMISE_HANDLER))
+
+
+def test_promise_handler_used_for_mutation_has_each_form() -> None:
+    forms = [(c.line, c.form, c.logs_error, c.rethrows) for c in analyse_node_code(PROMISE_HANDLER).catches]
+    assert forms == [
+        (2, FORM_ALL_SETTLED, True, True),  # `reject(err)` on line 4 comes after the call
+        (2, FORM_CATCH_METHOD, False, False),
+        (4, FORM_THEN_REJECTED, True, True),
+        (5, FORM_CATCH_METHOD, False, True),
+    ]
+
+
+def _mutate(data: st.DataObject, code: str) -> str:
     for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
         start = data.draw(st.integers(min_value=0, max_value=len(code)))
         end = data.draw(st.integers(min_value=start, max_value=min(len(code), start + 20)))
         insert = data.draw(st.one_of(_JS_PIECES, st.text(max_size=5)))
         code = code[:start] + insert + code[end:]
-    _assert_total(code)
+    return code
