@@ -42,7 +42,7 @@ _DOCUMENT_WRITE_METHODS = frozenset({"put", "update", "batchWrite", "transactWri
 # Keys of a DynamoDB write request; an argument object carrying one is evidence.
 _WRITE_REQUEST_KEYS = frozenset({"TableName", "RequestItems", "TransactItems"})
 _BATCH_KEY = "batchItemFailures"
-_HANDLER_NAME = "handler"
+DEFAULT_HANDLER = "handler"
 
 # ``CatchClause.form``: how the error is caught.
 FORM_TRY = "try"  # try { ... } catch (err) { ... }
@@ -116,7 +116,7 @@ class CodeParseError(Exception):
         self.column = column
 
 
-def analyse_node_code(source: str) -> CodeFacts:
+def analyse_node_code(source: str, handler_name: str = DEFAULT_HANDLER) -> CodeFacts:
     """Parse ``source`` as a CommonJS script or an ES module and gather its facts.
 
     Logging: a ``catch`` logs when it (or a function defined in the same code that it
@@ -155,7 +155,8 @@ def analyse_node_code(source: str) -> CodeFacts:
     DynamoDB writes: see ``_Analysis._write_line``; the same reachability gives
     ``CatchClause.writes_dynamodb``.
 
-    The handler: the export named ``handler`` -- ``exports.handler = ...``,
+    The handler: the export named ``handler_name`` (the function part of the Lambda's
+    ``Handler`` setting, ``handler`` by default) -- ``exports.handler = ...``,
     ``module.exports.handler = ...``, ``module.exports = { handler }`` (or
     ``{ handler: fn }``, ``{ handler() {} }``, ``Object.assign(module.exports, ...)``),
     ``export const handler = ...``, ``export [async] function handler``,
@@ -190,7 +191,7 @@ def analyse_node_code(source: str) -> CodeFacts:
     lines = _LineMap(source)
     program = _parse(source, lines)
     try:
-        return _Analysis(program, lines).facts()
+        return _Analysis(program, lines, handler_name).facts()
     except RecursionError as exc:
         raise CodeParseError("code is nested too deeply to analyse") from exc
     except Exception as exc:  # never let an odd tree escape as another exception type
@@ -411,9 +412,10 @@ def _merge(parts: list[_RegionFacts]) -> _RegionFacts:
 class _Analysis:
     """One pass to index the tree, then per-catch reachability over local functions."""
 
-    def __init__(self, program: Any, lines: _LineMap) -> None:
+    def __init__(self, program: Any, lines: _LineMap, handler_name: str = DEFAULT_HANDLER) -> None:
         from esprima.nodes import Node
 
+        self._handler_name = handler_name
         self._node_type: type = Node
         self._lines = lines
         self._program = program
@@ -516,7 +518,7 @@ class _Analysis:
                 return
             if _is_module_exports(left):
                 self._module_exports.append(node.right)
-            elif name == _HANDLER_NAME and _is_exports_object(left.object):
+            elif name == self._handler_name and _is_exports_object(left.object):
                 self._handler_exports.append(node.right)
             if getattr(node.right, "type", None) in _FUNCTION_TYPES:
                 self._methods.setdefault(name, []).append(node.right)
@@ -536,19 +538,19 @@ class _Analysis:
         declaration = getattr(node, "declaration", None)
         kind = getattr(declaration, "type", None)
         if kind == "FunctionDeclaration":
-            if getattr(declaration.id, "type", None) == "Identifier" and declaration.id.name == _HANDLER_NAME:
+            if getattr(declaration.id, "type", None) == "Identifier" and declaration.id.name == self._handler_name:
                 self._handler_exports.append(declaration)
         elif kind == "VariableDeclaration":
             for declarator in declaration.declarations or []:
                 target = declarator.id
-                is_handler = getattr(target, "type", None) == "Identifier" and target.name == _HANDLER_NAME
+                is_handler = getattr(target, "type", None) == "Identifier" and target.name == self._handler_name
                 if is_handler and declarator.init is not None:
                     self._handler_exports.append(declarator.init)
         if getattr(node, "source", None) is not None:
             return  # `export { handler } from "./impl"`: the code is elsewhere
         for specifier in getattr(node, "specifiers", None) or []:
             exported = getattr(specifier, "exported", None)
-            if _prop_name(exported, False) == _HANDLER_NAME and specifier.local is not None:
+            if _prop_name(exported, False) == self._handler_name and specifier.local is not None:
                 self._handler_exports.append(specifier.local)
 
     def _index_call(self, node: Any) -> None:
@@ -877,7 +879,7 @@ class _Analysis:
                 if getattr(target, "type", None) != "ObjectExpression":
                     continue
                 for prop in target.properties or []:
-                    if _key_of(prop) == _HANDLER_NAME and prop.value is not None:
+                    if _key_of(prop) == self._handler_name and prop.value is not None:
                         exported.append(prop.value)
         roots: list[Any] = []
         for expression in exported:

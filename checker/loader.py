@@ -347,15 +347,24 @@ def _astral_string(match: re.Match) -> str:
     return literal + "  " * pairs
 
 
-def parse_document(text: str) -> object:
-    """Parse YAML or JSON text into marked data; JSON errors get JSON's own position."""
+def parse_document(text: str, json_only: bool = False) -> object:
+    """Parse YAML or JSON text into marked data; JSON errors get JSON's own position.
+
+    Text that opens like JSON but is not JSON may still be YAML in flow style, unless
+    the file is named *.json."""
     if not text.strip():
         raise LoadError("the file is empty")
     if text.lstrip()[:1] in ("{", "["):
         try:
             json.loads(text)
         except json.JSONDecodeError as error:
-            raise LoadError(f"JSON syntax error: {error.msg}", error.lineno, error.colno) from None
+            json_error = LoadError(f"JSON syntax error: {error.msg}", error.lineno, error.colno)
+            if json_only:
+                raise json_error from None
+            try:
+                return _build(text)
+            except LoadError:
+                raise json_error from None
         except RecursionError:
             raise LoadError(f"the document nests deeper than {MAX_DEPTH} levels; refusing to load it") from None
         # libyaml refuses tab indentation; one space per tab keeps every column where it was.
@@ -405,7 +414,7 @@ def _what_it_looks_like(data: dict) -> str:
 
 def load_text(text: str, path: str) -> Template:
     try:
-        data = parse_document(text)
+        data = parse_document(text, json_only=path.lower().endswith(".json"))
     except LoadError as error:
         if not (error.message.startswith("YAML syntax error") and _starts_with_prose(text)):
             raise

@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.resolver import ACCOUNT, REGION, RefStr, ResolvedResource, ResolvedTemplate, as_list, as_mapping, refs_in
+from checker.resolver import (
+    ACCOUNT,
+    REGION,
+    RefStr,
+    ResolvedResource,
+    ResolvedTemplate,
+    Unknown,
+    UnknownName,
+    as_list,
+    as_mapping,
+    refs_in,
+)
 
 FUNCTION_TYPES = ("AWS::Lambda::Function",)
 QUEUE_TYPE = "AWS::SQS::Queue"
@@ -94,7 +105,8 @@ def log_group_name_of(resolved: ResolvedTemplate, function_id: str) -> object:
     logging = resolved.resources[function_id].properties.get("LoggingConfig")
     if isinstance(logging, dict) and "LogGroup" in logging:
         return logging["LogGroup"]
-    return "/aws/lambda/" + resolved.name_of(function_id)
+    name = resolved.name_of(function_id)
+    return Unknown(name.reason) if isinstance(name, UnknownName) else "/aws/lambda/" + name
 
 
 def log_groups_of(resolved: ResolvedTemplate, function_id: str) -> list[str]:

@@ -52,6 +52,18 @@ class SourceIndexedList(list):
         self.source_indices = source_indices
 
 
+class UnknownName(RefStr):
+    """A resource's name that comes from a value unknown before deployment: it stands for the
+    resource in references, but cannot be compared with a name written elsewhere."""
+
+    __slots__ = ("reason",)
+
+    def __new__(cls, logical_id: str, reason: str) -> UnknownName:
+        instance = super().__new__(cls, f"<{logical_id}>", (logical_id,))
+        instance.reason = reason
+        return instance
+
+
 class _NoValue:
     """AWS::NoValue: the property is removed."""
 
@@ -310,6 +322,8 @@ class _Resolver:
                 name = self._deeper(self.value, properties[prop])
                 if isinstance(name, (str, int)) and not isinstance(name, bool):
                     self._names[logical_id] = RefStr(str(name), (logical_id, *getattr(name, "refs", ())))
+                elif isinstance(name, Unknown):
+                    self._names[logical_id] = UnknownName(logical_id, f"the {prop} of {logical_id}: {name.reason}")
         return self._names[logical_id]
 
     def _attribute_string(self, logical_id: str, form: str) -> RefStr:
@@ -473,12 +487,14 @@ def _to_json_string(resolver: _Resolver, argument: object) -> object:
 
 
 def find_unknown(value: object) -> Unknown | None:
-    """The first Unknown inside a resolved value, if any (iterative: values may be deep)."""
+    """The first Unknown (or unknown name) inside a resolved value, if any (iterative: values may be deep)."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, Unknown):
             return item
+        if isinstance(item, UnknownName):
+            return Unknown(item.reason)
         if isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, list):

@@ -16,7 +16,7 @@ from checker.checks.common import (
 )
 from checker.evaluate import Context, Outcome, Violation
 from checker.lifecycle import deprecation_date
-from checker.recognise import FUNCTION_TYPES, QUEUE_TYPE, TABLE_TYPES, dead_letter_target
+from checker.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target
 from checker.resolver import Unknown, as_mapping, refs_in
 
 
@@ -71,26 +71,42 @@ def queue_triggers_processor(context: Context) -> Iterator[Outcome]:
     if absent:
         yield absent
     elif context.arch.mapping is None:
-        yield Violation(
-            context.arch.order_queue,
-            (),
-            f"No AWS::Lambda::EventSourceMapping connects the order queue {context.arch.order_queue} "
-            f"to the processor {context.arch.processor}.",
+        mappings = [mapping.properties for mapping in context.resolved.of_type(MAPPING_TYPE)]
+        names = [context.resolved.name_of(part) for part in (context.arch.order_queue, context.arch.processor)]
+        yield unless_unknown(
+            Violation(
+                context.arch.order_queue,
+                (),
+                f"No AWS::Lambda::EventSourceMapping connects the order queue {context.arch.order_queue} "
+                f"to the processor {context.arch.processor}.",
+            ),
+            [mappings, names] if mappings else [],
+            "the wiring of an event source mapping",
         )
 
 
 def status_table_exists(context: Context) -> Iterator[Outcome]:
-    if context.arch.status_table is None:
-        tables = [resource.logical_id for resource in context.resolved.of_type(*TABLE_TYPES)]
-        declared = [name for name, resource in context.template.resources.items() if resource.get("Type") in TABLE_TYPES]
-        if tables:
-            referrer = "the processor references none" if context.arch.processor else "no processor references one"
-            why = f"several tables ({', '.join(tables)}) and {referrer}"
-        elif declared:
-            why = f"the template's tables ({', '.join(declared)}) are not created: their Condition is false"
-        else:
-            why = "the template has no DynamoDB table"
-        yield Violation(None, ("Resources",), f"No status table: {why}.")
+    if context.arch.status_table is not None:
+        return
+    tables = [resource.logical_id for resource in context.resolved.of_type(*TABLE_TYPES)]
+    declared = [name for name, resource in context.template.resources.items() if resource.get("Type") in TABLE_TYPES]
+    processor = context.arch.processor
+    if tables:
+        referrer = "the processor references none" if processor else "no processor references one"
+        environment = context.resource(processor).properties.get("Environment") if processor else None
+        yield unless_unknown(
+            Violation(None, ("Resources",), f"No status table: several tables ({', '.join(tables)}) and {referrer}."),
+            environment,
+            f"the environment of {processor}",
+        )
+    elif declared:
+        yield Violation(
+            None,
+            ("Resources",),
+            f"No status table: the template's tables ({', '.join(declared)}) are not created: their Condition is false.",
+        )
+    else:
+        yield Violation(None, ("Resources",), "No status table: the template has no DynamoDB table.")
 
 
 def processor_references_table(context: Context) -> Iterator[Outcome]:

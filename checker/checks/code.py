@@ -8,6 +8,7 @@ from functools import lru_cache
 from checker.checks.common import mapping_reports_failures, require
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.jscode import (
+    DEFAULT_HANDLER,
     FORM_ALL_SETTLED,
     FORM_CATCH_METHOD,
     FORM_THEN_REJECTED,
@@ -22,11 +23,18 @@ CODE_PATH = ("Properties", "Code", "ZipFile")
 
 
 @lru_cache(maxsize=64)
-def _analyse(source: str) -> CodeFacts | CodeParseError:
+def _analyse(source: str, handler_name: str) -> CodeFacts | CodeParseError:
     try:
-        return analyse_node_code(source)
+        return analyse_node_code(source, handler_name)
     except CodeParseError as error:
         return error
+
+
+def _handler_name(handler: object) -> str:
+    """The exported function the Lambda calls: `index.lambdaHandler` -> `lambdaHandler`."""
+    if isinstance(handler, str) and "." in handler:
+        return handler.rsplit(".", 1)[1] or DEFAULT_HANDLER
+    return DEFAULT_HANDLER
 
 
 def _inline_code(context: Context) -> CodeFacts | Outcome:
@@ -46,7 +54,7 @@ def _inline_code(context: Context) -> CodeFacts | Outcome:
         return Unresolved(f"the inline code of {processor.logical_id} cannot be resolved: {source.reason}")
     if not isinstance(source, str):
         return NotApplicable("the processor's code is not inline (Code.ZipFile)")
-    facts = _analyse(source)
+    facts = _analyse(source, _handler_name(processor.properties.get("Handler")))
     if isinstance(facts, CodeParseError):
         return Unresolved(f"the inline code of {processor.logical_id} cannot be parsed: {facts}")
     return facts

@@ -32,6 +32,7 @@ def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimen
         )
     else:
         alarms = [alarm.properties for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm")]
+        alarms.append(context.resolved.name_of(subject))  # a literal dimension cannot be matched to an unknown name
         yield unless_unknown(
             Violation(
                 subject,

@@ -26,14 +26,19 @@ def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
         yield Violation.at(error.path, f"cfn-lint {error.rule_id}: {error.message}", line=error.line, column=error.column)
 
 
+_LOOP = "Fn::ForEach::"
+
+
 def _walk(node: object, path: tuple) -> Iterator[tuple[tuple, dict]]:
-    """Every mapping in the source with its path (iterative: sources may be deep)."""
+    """Every mapping in the source with its path (iterative: sources may be deep).
+
+    Fn::ForEach loop bodies are left out: their ${identifiers} are the loop's own."""
     stack = [(node, path)]
     while stack:
         item, where = stack.pop()
         if isinstance(item, dict):
             yield where, item
-            stack.extend((value, (*where, key)) for key, value in item.items())
+            stack.extend((value, (*where, key)) for key, value in item.items() if not str(key).startswith(_LOOP))
         elif isinstance(item, list):
             stack.extend((value, (*where, index)) for index, value in enumerate(item))
 
@@ -47,12 +52,15 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
     data = context.template.data
     resources, conditions = _names(data, "Resources"), _names(data, "Conditions")
     referable = resources | _names(data, "Parameters") | set(PSEUDO_PARAMETERS) | {"AWS::NoValue"}
+    # Fn::ForEach loops create resources whose names are only known once expanded: names
+    # that match no resource may be theirs, so only conditions are judged then.
+    names_known = not any(str(name).startswith(_LOOP) for name in resources)
     problems: list[tuple[tuple, str]] = []
     for logical_id, resource in context.template.resources.items():
         base = ("Resources", logical_id)
         depends = resource.get("DependsOn")
         for name in depends if isinstance(depends, list) else [depends] if depends is not None else []:
-            if isinstance(name, str) and name not in resources:
+            if isinstance(name, str) and name not in resources and names_known:
                 problems.append(((*base, "DependsOn"), f"DependsOn names {name}, which is not a resource of the template"))
         condition = resource.get("Condition")
         if isinstance(condition, str) and condition not in conditions:
@@ -63,7 +71,9 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
         if isinstance(condition, str) and condition not in conditions:
             problems.append((("Outputs", name, "Condition"), f"Condition {condition} is not defined under Conditions"))
     for path, mapping in _walk(data, ()):
-        problems.extend(_mapping_problems(path, mapping, referable, resources, conditions))
+        for where, message in _mapping_problems(path, mapping, referable, resources, conditions):
+            if names_known or where[-1] in ("Fn::If", "Condition"):
+                problems.append((where, message))
     for path, message in sorted(problems, key=lambda item: context.template.mark_at(item[0])):
         yield Violation.at(path, message + ".")
 

@@ -197,12 +197,6 @@ def test_byte_order_mark_is_ignored() -> None:
             4,
         ),
         ("Resources:\n  Queue: Type: AWS::SQS::Queue\n", "YAML syntax error: mapping values are not allowed", 2, 14),
-        (
-            '{\n  "Resources": {\n    "Queue": {\n      "Type": "AWS::SQS::Queue",\n    }\n  }\n}\n',
-            "JSON syntax error: Expecting property name enclosed in double quotes",
-            5,
-            5,
-        ),
         ('{\n\t"Resources": {\n\t\t"Queue": {\n\t\t\t"Type": AWS::SQS::Queue\n', "JSON syntax error: Expecting value", 4, 12),
         ("Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n", "duplicate key 'A' (first at line 2)", 4, 3),
         ('{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}', "duplicate key 'A' (first at line 1)", 1, 36),
@@ -229,6 +223,26 @@ def test_not_a_template(text: str, fragment: str, line: int, column: int) -> Non
     error = load_error(text)
     assert fragment in error.message
     assert (error.line, error.column) == (line, column)
+
+
+TRAILING_COMMA = '{\n  "Resources": {\n    "Queue": {\n      "Type": "AWS::SQS::Queue",\n    }\n  }\n}\n'
+
+
+def test_a_json_file_must_be_json() -> None:
+    with pytest.raises(LoadError) as caught:
+        load_text(TRAILING_COMMA, "t.json")
+    assert (caught.value.message, caught.value.line, caught.value.column) == (
+        "JSON syntax error: Expecting property name enclosed in double quotes",
+        5,
+        5,
+    )
+
+
+def test_flow_style_yaml_that_is_not_json_still_loads() -> None:
+    """YAML allows the trailing comma JSON refuses; a .yaml file is judged as YAML."""
+    template = load_text(TRAILING_COMMA, "t.yaml")
+    assert template.data == {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
+    assert template.mark_at(("Resources", "Queue", "Type")) == (4, 7)
 
 
 @pytest.mark.parametrize(
