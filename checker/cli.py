@@ -71,23 +71,34 @@ def _rule_ids(values: list[str], parser: argparse.ArgumentParser) -> frozenset[s
 def _use_color(choice: str) -> bool:
     if choice != "auto":
         return choice == "always"
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no-color.org: only a non-empty value
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from checker.discover import select_files
-    from checker.engine import CheckOptions, check_file
-    from checker.findings import RunReport
+    from checker.engine import CheckOptions, check_path, invalid_report, selected_rules
+    from checker.findings import FileReport, RunReport, SkippedFile
+    from checker.loader import LoadError
 
+    if any(not path.strip() for path in args.paths):
+        parser.error("an empty path was given (an unset variable?); name files or directories to check")
     options = CheckOptions(
         parameters=_parameters(args.parameter, parser),
         cfn_lint=not args.no_cfn_lint,
         only_rules=_rule_ids(args.rule, parser),
         skip_rules=_rule_ids(args.skip_rule, parser),
+        fail_on=args.fail_on,
         compare_reference=args.format == "json",  # only the JSON report carries the side-by-side
     )
+    if not selected_rules(options):
+        parser.error("the --rule and --skip-rule options leave no rule to run")
     selection = select_files(args.paths)
-    report = RunReport(files=tuple(check_file(path, options) for path in selection.files), skipped=selection.skipped)
+    outcomes = [check_path(path, options, searched=path in selection.searched) for path in selection.files]
+    unreadable = [invalid_report(item.path, LoadError(item.reason), options) for item in selection.unreadable]
+    report = RunReport(
+        files=(*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable),
+        skipped=(*selection.skipped, *[outcome for outcome in outcomes if isinstance(outcome, SkippedFile)]),
+    )
     if args.format == "json":
         from checker.report_json import render_json
 
@@ -146,6 +157,8 @@ def _explain(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")  # a file name that is not UTF-8 must not end the run
     try:
         if args.command == "check":
             return _check(args, parser)
@@ -154,6 +167,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _explain(args, parser)
     except BrokenPipeError:  # `cfn-compliance check . | head` is fine
         return EXIT_OK
+    except Exception as error:
+        print(
+            f"cfn-compliance: internal error ({type(error).__name__}: {error}); this is a bug, please report it", file=sys.stderr
+        )
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from checker.catalogue import Rule, load_catalogue
-from checker.findings import FileReport, Finding, RuleResult
+from checker.findings import FileReport, Finding, RuleResult, SkippedFile
 from checker.loader import LoadError, Template, load_file
 
 if TYPE_CHECKING:
@@ -23,6 +23,10 @@ class CheckOptions:
     skip_rules: frozenset[str] = frozenset()
     today: date = field(default_factory=date.today)
     compare_reference: bool = True
+    fail_on: str = "warning"  # the lowest severity that makes a file non-compliant ("never" judges as "warning")
+
+
+FAILING_SEVERITIES = {"error": ("error",), "warning": ("error", "warning"), "never": ("error", "warning")}
 
 
 def selected_rules(options: CheckOptions) -> tuple[Rule, ...]:
@@ -33,7 +37,8 @@ def selected_rules(options: CheckOptions) -> tuple[Rule, ...]:
     )
 
 
-def _invalid(path: str, error: LoadError) -> FileReport:
+def invalid_report(path: str, error: LoadError, options: CheckOptions) -> FileReport:
+    """TPL001 fails; every other selected rule has no template to judge."""
     rule = next(rule for rule in load_catalogue() if rule.id == "TPL001")
     finding = Finding(
         rule_id=rule.id,
@@ -48,7 +53,15 @@ def _invalid(path: str, error: LoadError) -> FileReport:
         line=error.line,
         column=error.column,
     )
-    return FileReport(path=path, status="invalid", findings=(finding,), results=(RuleResult(rule.id, "fail", error.message),))
+    results = tuple(
+        RuleResult(other.id, "fail", error.message)
+        if other.id == rule.id
+        else RuleResult(other.id, "not_applicable", "the input holds no template to judge (TPL001)")
+        for other in selected_rules(options)
+    )
+    if rule.id not in {result.rule_id for result in results}:
+        results = (RuleResult(rule.id, "fail", error.message), *results)
+    return FileReport(path=path, status="invalid", findings=(finding,), results=results)
 
 
 def check_template(template: Template, options: CheckOptions) -> FileReport:
@@ -69,11 +82,7 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     results = [result for result, _ in verdicts]
     findings = [finding for _, rule_findings in verdicts for finding in rule_findings]
     reference: tuple = ()
-    notes = tuple(
-        f"--parameter {name} is not a parameter of this template and was ignored"
-        for name in options.parameters
-        if name not in resolved.parameters
-    )
+    notes = _parameter_notes(template, options.parameters)
     if options.compare_reference:
         from checker.reference import compare_with_reference
 
@@ -83,13 +92,32 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
             notes += (
                 f"the comparison with the reference failed ({type(error).__name__}: {error}); this is a bug in cfn-compliance",
             )
-    status = "non_compliant" if any(finding.suppressed is None for finding in findings) else "compliant"
+    failing = FAILING_SEVERITIES[options.fail_on]
+    reaching = any(finding.suppressed is None and finding.severity in failing for finding in findings)
+    status = "non_compliant" if reaching else "compliant"
     return FileReport(
         path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference, notes=notes
     )
 
 
 Verdict = tuple[RuleResult, list[Finding]]
+
+
+def _parameter_notes(template: Template, overrides: dict[str, str]) -> tuple[str, ...]:
+    """Overrides CloudFormation would not accept as given: an undeclared name, a value outside AllowedValues."""
+    declared = template.data.get("Parameters")
+    declared = declared if isinstance(declared, dict) else {}
+    notes = []
+    for name, value in overrides.items():
+        spec = declared.get(name)
+        allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
+        if name not in declared:
+            notes.append(f"--parameter {name} is not a parameter of this template and was ignored")
+        elif isinstance(allowed, list) and value not in [str(item) for item in allowed]:
+            notes.append(
+                f"--parameter {name}={value} is not one of its AllowedValues ({', '.join(map(str, allowed))}): CloudFormation would refuse it"
+            )
+    return tuple(notes)
 
 
 def _judge(template: Template, resolved: ResolvedTemplate, arch: Architecture, options: CheckOptions) -> list[Verdict]:
@@ -124,11 +152,27 @@ def check_file(path: str, options: CheckOptions) -> FileReport:
     try:
         template = load_file(path)
     except LoadError as error:
-        return _invalid(path, error)
+        return invalid_report(path, error, options)
+    return _checked(template, path, options)
+
+
+def check_path(path: str, options: CheckOptions, *, searched: bool) -> FileReport | SkippedFile:
+    """check_file for a run: a file found by searching a directory that is plainly not CloudFormation
+    (prose, another tool's YAML) is skipped instead of failing the run."""
+    if not searched:
+        return check_file(path, options)
+    try:
+        template = load_file(path)
+    except LoadError as error:
+        return SkippedFile(path, error.message) if error.not_cloudformation else invalid_report(path, error, options)
+    return _checked(template, path, options)
+
+
+def _checked(template: Template, path: str, options: CheckOptions) -> FileReport:
     try:
         return check_template(template, options)
     except Exception as error:
         message = (
             f"internal error while evaluating the template ({type(error).__name__}: {error}); this is a bug in cfn-compliance"
         )
-        return _invalid(path, LoadError(message))
+        return invalid_report(path, LoadError(message), options)

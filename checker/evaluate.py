@@ -18,7 +18,7 @@ from checker.catalogue import Rule
 from checker.findings import Finding, RuleResult
 from checker.loader import Template
 from checker.recognise import PART_NAMES, Architecture
-from checker.resolver import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown, find_unknown
+from checker.resolver import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown, find_unknown, readable
 
 UNKNOWN_MARKER = "__cfn_compliance_unknown__"
 
@@ -88,7 +88,9 @@ def evaluate_rule(rule: Rule, context: Context, checks: dict[str, Check]) -> tup
         finding = _finding(rule, context, Violation(None, (), message))
         return RuleResult(rule.id, "unknown", message), [finding]
     violations = [outcome for outcome in outcomes if isinstance(outcome, Violation)]
-    unresolved = [outcome.message for outcome in outcomes if isinstance(outcome, Unresolved)]
+    unresolved = [
+        readable(outcome.message, context.template.resources) for outcome in outcomes if isinstance(outcome, Unresolved)
+    ]
     skipped = [outcome.message for outcome in outcomes if isinstance(outcome, NotApplicable)]
     findings = [_finding(rule, context, violation) for violation in violations]
     if violations:
@@ -132,7 +134,7 @@ def _finding(rule: Rule, context: Context, violation: Violation) -> Finding:
         severity=rule.severity,
         category=rule.category,
         title=rule.title,
-        message=violation.message,
+        message=readable(violation.message, context.template.resources),
         remediation=rule.remediation,
         file=context.template.path,
         resource=violation.resource,

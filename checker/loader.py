@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -51,13 +52,17 @@ class MarkedList(list):
 
 
 class LoadError(Exception):
-    """The input holds no CloudFormation template; the message says why."""
+    """The input holds no CloudFormation template; the message says why.
 
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+    `not_cloudformation` marks inputs that parsed but are plainly something else (prose,
+    another tool's YAML): a directory search skips those instead of failing on them."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, *, not_cloudformation: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.not_cloudformation = not_cloudformation
 
 
 @dataclass(frozen=True)
@@ -312,6 +317,10 @@ def decode(raw: bytes) -> str:
             f"the file is larger than {MAX_BYTES // 1048576} MiB; such templates are refused "
             "(CloudFormation itself accepts at most 1 MB)"
         )
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+        len(raw) >= 4 and (raw[1::2][:2] == b"\x00\x00" or raw[0::2][:2] == b"\x00\x00")
+    ):
+        raise LoadError("the file is UTF-16 text; CloudFormation templates are read as UTF-8: save it as UTF-8")
     nul = raw.find(b"\x00")
     if nul >= 0:
         line, column = _position(raw, nul)
@@ -380,15 +389,20 @@ def as_template(data: object, path: str, text: str = "") -> Template:
     """Accept `data` only if it has the shape of a CloudFormation template."""
     if isinstance(data, str):
         if _PLACEHOLDER.search(data):
-            raise LoadError(f"the file is a placeholder, not a template: {data.strip()[:80]!r}")
-        raise LoadError("the file holds prose or a single value, not a CloudFormation template")
+            raise LoadError(f"the file is a placeholder, not a template: {data.strip()[:80]!r}", not_cloudformation=True)
+        raise LoadError("the file holds prose or a single value, not a CloudFormation template", not_cloudformation=True)
     if data is None:
-        raise LoadError("the file holds only comments or an empty document")
+        raise LoadError("the file holds only comments or an empty document", not_cloudformation=True)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
-        raise LoadError(f"the document is {kind}; a CloudFormation template is a mapping with a Resources section")
+        raise LoadError(
+            f"the document is {kind}; a CloudFormation template is a mapping with a Resources section", not_cloudformation=True
+        )
     if "Resources" not in data:
-        raise LoadError(f"{_what_it_looks_like(data)}: it has no Resources section")
+        raise LoadError(
+            f"{_what_it_looks_like(data)}: it has no Resources section",
+            not_cloudformation="AWSTemplateFormatVersion" not in data and "Transform" not in data,
+        )
     resources = data["Resources"]
     mark = data.key_marks["Resources"] if isinstance(data, MarkedDict) else Mark(1, 1)
     if not isinstance(resources, dict) or not resources:
@@ -434,6 +448,8 @@ def _starts_with_prose(text: str) -> bool:
 def load_file(path: str | Path) -> Template:
     """Read and load one file; every failure is a LoadError with a reason."""
     try:
+        if not stat.S_ISREG(Path(path).stat().st_mode):
+            raise LoadError("not a regular file (a directory, pipe, socket or device): there is no template to read")
         with Path(path).open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)  # never more: a huge file is refused without reading it all
     except OSError as error:

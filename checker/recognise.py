@@ -32,7 +32,7 @@ ROLE_TYPE = "AWS::IAM::Role"
 
 PART_NAMES = {
     "order_queue": "order queue",
-    "dlq": "dead-letter queue",
+    "dlq": "dead-letter queue for the order queue (no RedrivePolicy names one)",
     "processor": "processor function",
     "status_table": "status table",
     "mapping": "event source mapping from the order queue to the processor",

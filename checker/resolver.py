@@ -460,6 +460,23 @@ def _typed_parameter(name: str, kind: str, raw: object) -> object:
     return raw if isinstance(raw, str) else str(raw) if raw is not None else ""
 
 
+_SYMBOL = re.compile(r"<(AWS-(?:Region|AccountId|StackName|StackId)|[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)?)>")
+
+
+def readable(text: str, logical_ids: Iterable[str]) -> str:
+    """Write the resolver's symbols the way a template would: <AWS-Region> as ${AWS::Region},
+    <Queue> (a name CloudFormation generates) as ${Queue}."""
+    known = set(logical_ids)
+
+    def show(match: re.Match) -> str:
+        token = match.group(1)
+        if token.startswith("AWS-"):
+            return "${AWS::" + token[4:] + "}"
+        return "${" + token + "}" if token.split(".", 1)[0] in known else match.group(0)
+
+    return _SYMBOL.sub(show, text)
+
+
 def _deployment_dependent(value: object) -> bool:
     """Does a resolved string hold a pseudo parameter that only the deployment decides?"""
     return isinstance(value, str) and _DEPLOYMENT_SYMBOL.search(value) is not None

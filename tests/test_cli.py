@@ -213,3 +213,14 @@ def test_an_override_for_an_undeclared_parameter_is_noted(capsys) -> None:
     code, out, _ = run(capsys, "check", str(REFERENCE), "--no-cfn-lint", "--parameter", "Memroy=1024", "--format", "json")
     assert code == 0
     assert json.loads(out)["files"][0]["notes"] == ["--parameter Memroy is not a parameter of this template and was ignored"]
+
+
+def test_an_override_outside_allowed_values_is_noted(capsys, tmp_path) -> None:
+    text = REFERENCE.read_text().replace(
+        "Parameters:\n", "Parameters:\n  Stage:\n    Type: String\n    Default: dev\n    AllowedValues: [dev, prod]\n", 1
+    )
+    path = write(tmp_path, "stages.yaml", text)
+    _, out, _ = run(capsys, "check", path, "--no-cfn-lint", "--parameter", "Stage=Prod", "--format", "json")
+    assert json.loads(out)["files"][0]["notes"] == [
+        "--parameter Stage=Prod is not one of its AllowedValues (dev, prod): CloudFormation would refuse it"
+    ]

@@ -101,7 +101,7 @@ def _unlogged(catch: CatchClause, processor: str) -> str:
     if catch.form == FORM_ALL_SETTLED:
         what = "throws on rejected results" if catch.rethrows else "handles rejected results"
         return f"The code inspecting the Promise.allSettled results {where} {what} without logging them"
-    what = "rethrows the error without logging it" if catch.rethrows else "swallows the error without logging it"
+    what = "rethrows the error without logging it" if catch.rethrows else "handles the error without logging it"
     if catch.form == FORM_CATCH_METHOD:
         return f"The .catch handler {where} {what}"
     if catch.form == FORM_THEN_REJECTED:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from checker.checks.common import as_list, require, unless_unknown
@@ -89,15 +88,13 @@ def dashboard_shows_components(context: Context) -> Iterator[Outcome]:
 
 
 def _mentions(context: Context, body: object, logical_id: str) -> bool:
-    """A dashboard body refers to a resource by reference, or names it literally."""
-    if refers_to(context.resolved, body, logical_id):
-        return True
+    """A dashboard body shows a resource when a widget names it: its name as a whole JSON string.
+
+    A reference is not enough: `${Queue}` puts the queue's URL where CloudWatch wants its name."""
     if isinstance(body, (dict, list)):
         body = json.dumps(body)
-    if not isinstance(body, str):
-        return False
-    name = re.escape(str(context.resolved.name_of(logical_id)))
-    return re.search(rf"(?<![\w.-]){name}(?![\w.-])", body) is not None
+    name = context.resolved.name_of(logical_id)
+    return isinstance(body, str) and f'"{name}"' in body
 
 
 def logs_insights_query(context: Context) -> Iterator[Outcome]:

@@ -224,6 +224,11 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
     for part, actions, mode in _NEEDS:
         if part != "log_group" and getattr(context.arch, part) is None:
             continue
+        if part == "log_group" and isinstance(log_group_name_of(context.resolved, context.arch.processor), Unknown):
+            yield Unresolved(
+                f"the log group of {context.arch.processor} cannot be resolved, so its log permissions cannot be judged"
+            )
+            continue
         logical_id, arns = _subject_arns(context, part)
         covers = _covers(context, logical_id, arns)
         granted = [
@@ -245,6 +250,17 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
 # --- secrets and hardcoded identifiers in the source ----------------------------------
 
 _SECRET_NAME = re.compile(r"passw(or)?d|passphrase|secret|token|api[_-]?key|credential|private[_-]?key", re.IGNORECASE)
+# Names that point at a secret or describe one hold no secret themselves: DB_SECRET_NAME, TOKEN_TTL_SECONDS.
+_POINTER_SUFFIX = re.compile(
+    r"(name|arn|id|ids|path|param|parameter|url|uri|endpoint|header|ttl|ttl_?seconds|seconds|minutes|expiry|expiration|length|type|region)$",
+    re.IGNORECASE,
+)
+
+
+def _secret_named(name: str) -> bool:
+    return _SECRET_NAME.search(name) is not None and _POINTER_SUFFIX.search(name.replace("-", "_")) is None
+
+
 _ACCESS_KEY = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 
 
@@ -284,7 +300,7 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
     parameters = data.get("Parameters")
     if isinstance(parameters, dict):
         for name, spec in parameters.items():
-            if not _SECRET_NAME.search(name) or not isinstance(spec, dict):
+            if not _secret_named(name) or not isinstance(spec, dict):
                 continue
             if _literal(spec.get("Default")) and not str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
                 yield Violation(
@@ -298,7 +314,7 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
         variables = environment.get("Variables") if isinstance(environment, dict) else None
         if isinstance(variables, dict):
             for name, value in variables.items():
-                if _SECRET_NAME.search(name) and _literal(value):
+                if _secret_named(name) and _literal(value):
                     yield Violation(
                         logical_id,
                         ("Properties", "Environment", "Variables", name),
@@ -309,7 +325,7 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
             yield Violation.at(path, "A value shaped like an AWS access key id is written in the template.")
 
 
-_ACCOUNT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+_ACCOUNT = re.compile(r"(?<![0-9+])[0-9]{12}(?![0-9])")  # "+447700900123" is a phone number
 _REGION = re.compile(
     r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9](?![0-9])"
 )
