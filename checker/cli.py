@@ -6,11 +6,15 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from checker import __version__
 
+if TYPE_CHECKING:
+    from checker.findings import RunReport
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
-FAIL_ON = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
+FAIL_ON = ("error", "warning", "never")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument(
-        "--fail-on", choices=tuple(FAIL_ON), default="warning", help="lowest severity that fails the run (default: warning)"
+        "--fail-on", choices=FAIL_ON, default="warning", help="lowest severity that fails the run (default: warning)"
     )
     check.add_argument(
         "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter (repeatable)"
@@ -75,10 +79,7 @@ def _use_color(choice: str) -> bool:
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from checker.discover import select_files
-    from checker.engine import CheckOptions, check_path, invalid_report, selected_rules
-    from checker.findings import FileReport, RunReport, SkippedFile
-    from checker.loader import LoadError
+    from checker.engine import CheckOptions, check_paths, selected_rules
 
     if any(not path.strip() for path in args.paths):
         parser.error("an empty path was given (an unset variable?); name files or directories to check")
@@ -92,13 +93,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     )
     if not selected_rules(options):
         parser.error("the --rule and --skip-rule options leave no rule to run")
-    selection = select_files(args.paths)
-    outcomes = [check_path(path, options, searched=path in selection.searched) for path in selection.files]
-    unreadable = [invalid_report(item.path, LoadError(item.reason), options) for item in selection.unreadable]
-    report = RunReport(
-        files=(*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable),
-        skipped=(*selection.skipped, *[outcome for outcome in outcomes if isinstance(outcome, SkippedFile)]),
-    )
+    report = check_paths(args.paths, options)
     if args.format == "json":
         from checker.report_json import render_json
 
@@ -124,11 +119,11 @@ def _snippets(report) -> dict[str, str]:
     return {rule.id: reference_snippet(rule.component, rule.component_properties) for rule in rules}
 
 
-def exit_code(report, fail_on: str) -> int:
+def exit_code(report: RunReport, fail_on: str) -> int:
+    """2: an input could not be evaluated; 1: a file is non-compliant (its status follows --fail-on); else 0."""
     if any(file.status == "invalid" for file in report.files):
         return EXIT_INVALID
-    failing = FAIL_ON[fail_on]
-    if any(finding.severity in failing and finding.suppressed is None for file in report.files for finding in file.findings):
+    if fail_on != "never" and any(file.status == "non_compliant" for file in report.files):
         return EXIT_FINDINGS
     return EXIT_OK
 

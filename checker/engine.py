@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from checker.catalogue import Rule, load_catalogue
-from checker.findings import FileReport, Finding, RuleResult, SkippedFile
+from checker.findings import FileReport, Finding, RuleResult, RunReport, SkippedFile
 from checker.loader import LoadError, Template, load_file
 
 if TYPE_CHECKING:
@@ -145,6 +145,19 @@ def _agreed(with_them: list[Verdict], without_them: list[Verdict], resolved: Res
         else (RuleResult(first.rule_id, "unknown", reason), [])
         for (first, findings), (second, other) in zip(with_them, without_them, strict=True)
     ]
+
+
+def check_paths(paths: list[str], options: CheckOptions) -> RunReport:
+    """A whole run: named files, directories searched, every input accounted for (checked, skipped or invalid)."""
+    from checker.discover import select_files
+
+    selection = select_files(paths)
+    outcomes = [check_path(path, options, searched=path in selection.searched) for path in selection.files]
+    unreadable = [invalid_report(item.path, LoadError(item.reason), options) for item in selection.unreadable]
+    return RunReport(
+        files=(*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable),
+        skipped=(*selection.skipped, *[outcome for outcome in outcomes if isinstance(outcome, SkippedFile)]),
+    )
 
 
 def check_file(path: str, options: CheckOptions) -> FileReport:
