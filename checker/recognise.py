@@ -53,13 +53,13 @@ class Architecture:
 
 
 def referenced(resolved: ResolvedTemplate, value: object, types: tuple[str, ...]) -> list[str]:
-    """Resources of `types` that `value` refers to, by reference or by their resolved name/ARN."""
+    """Resources of `types` that `value` refers to: by reference, else (a literal) by their resolved name or ARN."""
+    candidates = [resource.logical_id for resource in resolved.of_type(*types)]
     refs = refs_in(value)
-    return [
-        resource.logical_id
-        for resource in resolved.of_type(*types)
-        if resource.logical_id in refs or refers_to(resolved, value, resource.logical_id)
-    ]
+    direct = [logical_id for logical_id in candidates if logical_id in refs]
+    if direct or not isinstance(value, str):
+        return direct
+    return [logical_id for logical_id in candidates if refers_to(resolved, value, logical_id)]
 
 
 ALIAS_TYPES = ("AWS::Lambda::Alias", "AWS::Lambda::Version")

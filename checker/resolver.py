@@ -140,8 +140,16 @@ class ResolvedTemplate:
     resources: dict[str, ResolvedResource]
     resolver: _Resolver
     undecided: tuple[str, ...] = ()  # resources whose Condition cannot be decided before deployment
+    _by_type: dict[str, list[ResolvedResource]] | None = field(default=None, repr=False)
 
     def of_type(self, *types: str) -> list[ResolvedResource]:
+        """Resources of the given types, in template order (rules and recognition ask this constantly)."""
+        if self._by_type is None:
+            self._by_type = {}
+            for resource in self.resources.values():
+                self._by_type.setdefault(resource.type, []).append(resource)
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
         return [resource for resource in self.resources.values() if resource.type in types]
 
     def name_of(self, logical_id: str) -> str:

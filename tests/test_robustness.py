@@ -47,3 +47,22 @@ def test_guard_judges_a_hundred_failing_tables(tmp_path: Path) -> None:
         for index in range(100)  # anchored on Properties: SSESpecification is missing
     ]
     assert report.results[0].status == "fail"
+
+
+def test_a_template_with_hundreds_of_wired_parts_is_recognised(tmp_path: Path) -> None:
+    """Recognition looks up references, not every pair of resources: big stacks stay quick and right."""
+    parts = "".join(
+        f"  Queue{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n"
+        f"      RedrivePolicy: {{deadLetterTargetArn: !GetAtt Dlq{i}.Arn, maxReceiveCount: 5}}\n"
+        f"  Dlq{i}:\n    Type: AWS::SQS::Queue\n"
+        f"  Fn{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs22.x\n      Handler: index.handler\n"
+        f"      Role: !Sub arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/r\n      Code: {{ZipFile: 'exports.handler = 1'}}\n"
+        f"  Map{i}:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+        f"      EventSourceArn: !GetAtt Queue{i}.Arn\n      FunctionName: !Ref Fn{i}\n"
+        for i in range(300)
+    )
+    path = tmp_path / "many.yaml"
+    path.write_text("Resources:\n" + parts)
+    report = check_file(str(path), CheckOptions(cfn_lint=False, only_rules=frozenset({"COST003", "ARCH006"}), today=CHECK_DATE))
+    assert [(result.rule_id, result.status) for result in report.results] == [("ARCH006", "pass"), ("COST003", "fail")]
+    assert [finding.resource for finding in report.findings] == [f"Fn{i}" for i in range(300)]
