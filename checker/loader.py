@@ -390,6 +390,11 @@ def as_template(data: object, path: str, text: str = "") -> Template:
     if isinstance(data, str):
         if _PLACEHOLDER.search(data):
             raise LoadError(f"the file is a placeholder, not a template: {data.strip()[:80]!r}", not_cloudformation=True)
+        if "```" in data:
+            raise LoadError(
+                "the file is Markdown with fenced code blocks, not a bare template: put the template in a file of its own",
+                not_cloudformation=True,
+            )
         raise LoadError("the file holds prose or a single value, not a CloudFormation template", not_cloudformation=True)
     if data is None:
         raise LoadError("the file holds only comments or an empty document", not_cloudformation=True)

@@ -573,3 +573,13 @@ def test_front_end_raises_only_load_error(text: str, overrides: dict[str, str]) 
 def test_seeds_are_valid_templates(seed: str, expected: Architecture) -> None:
     """Without this, the property test could be throwing nothing but LoadErrors at the resolver."""
     assert recognise(resolve(load_text(seed, "seed"))) == expected
+
+
+def test_a_markdown_answer_is_named_as_such() -> None:
+    answer = "Here is the template:\n\n```yaml\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n```\n"
+    error = load_error(answer)
+    assert (error.message, error.line, error.column) == (
+        "the file is Markdown with fenced code blocks, not a bare template: put the template in a file of its own",
+        1,
+        1,
+    )
