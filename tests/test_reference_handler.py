@@ -5,6 +5,10 @@ of reference_template/order-processing.yaml, written to a temporary index.js and
 invoked by tests/node/run_handler.js. The AWS SDK is replaced by the in-memory
 fake under tests/node/fake_modules (through NODE_PATH), so nothing touches the
 network. Node.js is required: without it these tests fail, they do not skip.
+
+The driver formats console output as the Lambda runtime does for LogFormat JSON:
+one line {timestamp, level, requestId, message} per console call, the handler's
+own fields under `message`, ERROR lines on stderr.
 """
 
 from __future__ import annotations
@@ -138,18 +142,29 @@ def _assert_status_put(call: dict, order_id: str, status: str, message_id: str) 
     assert _started <= written <= datetime.now(timezone.utc) + timedelta(seconds=5), updated_at
 
 
+LOG_RECORD_KEYS = {"timestamp", "level", "requestId", "message"}
+
+
 def _json_lines(lines: list[str]) -> list[dict]:
+    """Lambda JSON log records whose `message` is the handler's object of fields, never a string."""
     docs = []
     for line in lines:
         try:
-            docs.append(json.loads(line))
+            doc = json.loads(line)
         except json.JSONDecodeError:
             pytest.fail(f"log line is not JSON: {line!r}")
+        assert isinstance(doc, dict) and set(doc) == LOG_RECORD_KEYS, line
+        assert isinstance(doc["message"], dict), f"the handler logged a string, not an object of fields: {line!r}"
+        datetime.fromisoformat(doc["timestamp"].replace("Z", "+00:00"))
+        docs.append(doc)
     return docs
 
 
 def _errors_for(report: dict, message_id: str) -> list[dict]:
-    return [doc for doc in _json_lines(report["stderr_lines"]) if doc.get("messageId") == message_id]
+    """The fields of the records logged on stderr about one message."""
+    records = _json_lines(report["stderr_lines"])
+    assert all(record["level"] == "ERROR" for record in records)
+    return [record["message"] for record in records if record["message"].get("messageId") == message_id]
 
 
 # --- the inline code itself ---------------------------------------------------
@@ -174,7 +189,9 @@ def test_good_order_is_recorded_processed(node: str, handler_file: Path) -> None
     assert len(report["calls"]) == 1
     _assert_status_put(report["calls"][0], "o-1", "PROCESSED", "m-1")
     assert report["stderr_lines"] == []
-    assert all(doc["level"] == "INFO" for doc in _json_lines(report["stdout_lines"]))
+    infos = _json_lines(report["stdout_lines"])
+    assert all(doc["level"] == "INFO" for doc in infos)
+    assert {"msg": "order processed", "orderId": "o-1", "messageId": "m-1"} in [doc["message"] for doc in infos]
 
 
 def test_order_rejected_by_validation_is_recorded_failed(node: str, handler_file: Path) -> None:
@@ -184,7 +201,6 @@ def test_order_rejected_by_validation_is_recorded_failed(node: str, handler_file
     assert len(report["calls"]) == 1
     _assert_status_put(report["calls"][0], "o-2", "FAILED", "m-2")
     [error] = _errors_for(report, "m-2")
-    assert error["level"] == "ERROR"
     assert error["orderId"] == "o-2"
     assert "quantity" in error["error"]
 
@@ -197,7 +213,6 @@ def test_order_without_order_id_fails_without_a_status_write(node: str, handler_
     assert _failed_ids(report["result"]) == ["m-3"]
     assert report["calls"] == []
     [error] = _errors_for(report, "m-3")
-    assert error["level"] == "ERROR"
     assert "orderId" in error["error"]
 
 
@@ -207,7 +222,6 @@ def test_malformed_json_fails_without_throwing(node: str, handler_file: Path) ->
     assert _failed_ids(report["result"]) == ["m-4"]
     assert report["calls"] == []
     [error] = _errors_for(report, "m-4")
-    assert error["level"] == "ERROR"
     assert error["error"]
     assert "orderId" not in error
 
@@ -230,7 +244,7 @@ def test_mixed_batch_reports_exactly_the_failed_messages(node: str, handler_file
     _assert_status_put(report["calls"][0], "o-1", "PROCESSED", "m-1")
     _assert_status_put(report["calls"][1], "o-3", "FAILED", "m-3")
     _assert_status_put(report["calls"][2], "o-5", "PROCESSED", "m-5")
-    logged = {doc.get("messageId") for doc in _json_lines(report["stderr_lines"])}
+    logged = {doc["message"].get("messageId") for doc in _json_lines(report["stderr_lines"])}
     assert logged == {"m-2", "m-3", "m-4"}
 
 
@@ -256,15 +270,34 @@ def test_failing_status_write_does_not_crash_the_batch(node: str, handler_file: 
     _assert_status_put(report["calls"][3], "o-3", "PROCESSED", "m-3")
     errors = _errors_for(report, "m-2")
     assert len(errors) == 2
-    assert all(doc["level"] == "ERROR" and "simulated DynamoDB failure" in doc["error"] for doc in errors)
+    assert all("simulated DynamoDB failure" in fields["error"] for fields in errors)
 
 
 def test_all_log_output_is_json_lines(node: str, handler_file: Path) -> None:
     report = invoke(node, handler_file, [_order("m-1", {"orderId": "o-1"}), {"message_id": "m-2", "body": "{not json"}])
 
     assert report["stdout_lines"] and report["stderr_lines"]
-    assert all(doc["level"] == "INFO" for doc in _json_lines(report["stdout_lines"]))
-    assert all(doc["level"] == "ERROR" for doc in _json_lines(report["stderr_lines"]))
+    infos, errors = _json_lines(report["stdout_lines"]), _json_lines(report["stderr_lines"])
+    assert all(doc["level"] == "INFO" for doc in infos)
+    assert all(doc["level"] == "ERROR" for doc in errors)
+    assert {doc["requestId"] for doc in infos + errors} == set(report["request_ids"]) == {"test-request-1"}
+
+
+def test_a_handler_logging_strings_would_be_caught(node: str, tmp_path: Path) -> None:
+    # The driver keeps a logged string a string, as Lambda does: a handler that
+    # logs JSON.stringify(...) text fails the checks above.
+    handler = tmp_path / "index.js"
+    handler.write_text(
+        "exports.handler = async () => { console.error(JSON.stringify({ messageId: 'm-1' })); return {}; };\n",
+        encoding="utf-8",
+    )
+    report = invoke(node, handler, [])
+    [line] = report["stderr_lines"]
+    record = json.loads(line)
+    assert set(record) == LOG_RECORD_KEYS and record["level"] == "ERROR"
+    assert record["message"] == '{"messageId":"m-1"}'
+    with pytest.raises(AssertionError, match="logged a string"):
+        _json_lines(report["stderr_lines"])
 
 
 def test_empty_batch(node: str, handler_file: Path) -> None:
@@ -280,3 +313,7 @@ def test_client_is_created_once_and_reused(node: str, handler_file: Path) -> Non
     assert report["clients"] == 1
     assert report["results"] == [{"batchItemFailures": []}] * 3
     assert len(report["calls"]) == 3
+    # Each invocation's log lines carry its own request id.
+    logged = [doc["requestId"] for doc in _json_lines(report["stdout_lines"])]
+    assert report["request_ids"] == ["test-request-1", "test-request-2", "test-request-3"]
+    assert sorted(set(logged)) == report["request_ids"]
