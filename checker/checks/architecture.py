@@ -9,6 +9,7 @@ from checker.checks.common import (
     SQS_RETENTION_PERIOD,
     SQS_VISIBILITY_TIMEOUT,
     number,
+    order_queue_redrive,
     require,
     shown,
     unless_unknown,
@@ -17,7 +18,7 @@ from checker.checks.common import (
 from checker.evaluate import Context, Outcome, Violation
 from checker.lifecycle import deprecation_date
 from checker.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target
-from checker.resolver import Unknown, as_mapping, refs_in
+from checker.resolver import Unknown, refs_in
 
 
 def order_queue_is_standard(context: Context) -> Iterator[Outcome]:
@@ -154,16 +155,11 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
 
 
 def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
-    absent = require(context, "order_queue")
-    if absent:
-        yield absent
+    found = order_queue_redrive(context)
+    if not isinstance(found, tuple):
+        yield found
         return
-    queue = context.resource(context.arch.order_queue)
-    policy = queue.properties.get("RedrivePolicy")
-    if isinstance(policy, Unknown):
-        yield unresolved(queue, "RedrivePolicy", policy)
-        return
-    policy = as_mapping(policy)
+    queue, policy = found
     note = _dead_letter_config_note(context)
     if policy is None:
         yield Violation(

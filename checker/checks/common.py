@@ -45,6 +45,18 @@ def shown(resource: ResolvedResource, name: str, value: object, unit: str = "") 
     return text if name in resource.properties else f"{text} (the default)"
 
 
+def order_queue_redrive(context: Context) -> tuple[ResolvedResource, dict | None] | NotApplicable | Unresolved:
+    """The order queue and its RedrivePolicy (None when it has none), or why neither can be judged."""
+    absent = require(context, "order_queue")
+    if absent:
+        return absent
+    queue = context.resource(context.arch.order_queue)
+    written = queue.properties.get("RedrivePolicy")
+    if isinstance(written, Unknown):
+        return unresolved(queue, "RedrivePolicy", written)
+    return queue, as_mapping(written)
+
+
 def mapping_reports_failures(context: Context) -> bool | Unresolved:
     """Does the order queue's event source mapping set FunctionResponseTypes: [ReportBatchItemFailures]?"""
     mapping = context.resource(context.arch.mapping)

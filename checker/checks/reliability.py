@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.checks.common import as_list, mapping_reports_failures, require, unresolved
+from checker.checks.common import as_list, mapping_reports_failures, order_queue_redrive, require, unresolved
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
-from checker.resolver import Unknown, as_mapping
+from checker.resolver import Unknown
 
 
 def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:
@@ -27,16 +27,11 @@ def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:
 
 
 def enough_receives_before_dlq(context: Context) -> Iterator[Outcome]:
-    absent = require(context, "order_queue")
-    if absent:
-        yield absent
+    found = order_queue_redrive(context)
+    if not isinstance(found, tuple):
+        yield found
         return
-    queue = context.resource(context.arch.order_queue)
-    written = queue.properties.get("RedrivePolicy")
-    if isinstance(written, Unknown):
-        yield unresolved(queue, "RedrivePolicy", written)
-        return
-    policy = as_mapping(written)
+    queue, policy = found
     if policy is None or "maxReceiveCount" not in policy:
         yield NotApplicable("the order queue has no redrive policy with a maxReceiveCount")
         return
