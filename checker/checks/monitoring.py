@@ -36,11 +36,25 @@ def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimen
             Violation(
                 subject,
                 (),
-                f"No AWS::CloudWatch::Alarm watches {namespace} {metric} with dimension {dimension} referring to {subject}.",
+                f"No AWS::CloudWatch::Alarm watches {namespace} {metric} with dimension {dimension} referring to {subject}"
+                f"{_switched_off(context, metric)}.",
             ),
             alarms,
             "the metric of an alarm",
         )
+
+
+def _switched_off(context: Context, metric: str) -> str:
+    """Name alarms on the metric that the template declares but does not create (their Condition is false)."""
+    absent = [
+        logical_id
+        for logical_id, raw in context.template.resources.items()
+        if raw.get("Type") == "AWS::CloudWatch::Alarm"
+        and logical_id not in context.resolved.resources
+        and isinstance(raw.get("Properties"), dict)
+        and raw["Properties"].get("MetricName") == metric
+    ]
+    return f" ({', '.join(absent)} is not created: its Condition is false)" if absent else ""
 
 
 def _name_hint(part: str, subject: str) -> str:
