@@ -161,7 +161,9 @@ def reference_snippet(component: str, properties: tuple[str, ...] = ()) -> str:
     if wanted:
         spans = _spans(body.key_marks, end)
         properties_line = resource.key_marks["Properties"].line
-        keep = {start, resource.key_marks["Type"].line, properties_line}
+        # The resource's own header lines stay: Type, and attributes such as DeletionPolicy that rules read.
+        keep = {start, properties_line}
+        keep.update(mark.line for key, mark in resource.key_marks.items() if key not in ("Properties", "Metadata"))
         for name in wanted:
             keep.update(range(spans[name][0], spans[name][1] + 1))
         block = [lines[number - 1] for number in sorted(keep) if number <= end]

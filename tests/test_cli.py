@@ -224,3 +224,15 @@ def test_an_override_outside_allowed_values_is_noted(capsys, tmp_path) -> None:
     assert json.loads(out)["files"][0]["notes"] == [
         "--parameter Stage=Prod is not one of its AllowedValues (dev, prod): CloudFormation would refuse it"
     ]
+
+
+def test_explain_keeps_the_resource_attributes_a_rule_reads(capsys) -> None:
+    _, out, _ = run(capsys, "explain", "REL004")
+    assert out.endswith(
+        "  OrderStatusTable:\n"
+        "    Type: AWS::DynamoDB::Table\n"
+        "    DeletionPolicy: Retain\n"
+        "    UpdateReplacePolicy: Retain\n"
+        "    Properties:\n"
+        "      DeletionProtectionEnabled: true\n"
+    )
