@@ -1003,23 +1003,22 @@ def _is_exports_object(node: Any) -> bool:
     return _is_module_exports(node)
 
 
-def _is_module_exports(node: Any) -> bool:
-    node = _unwrap(node)
+def _is_member(node: Any, owner: str, name: str) -> bool:
+    """Is `node` the member expression `owner.name` (or `owner["name"]`)?"""
     return (
         getattr(node, "type", None) == "MemberExpression"
         and getattr(node.object, "type", None) == "Identifier"
-        and node.object.name == "module"
-        and _prop_name(node.property, node.computed) == "exports"
+        and node.object.name == owner
+        and _prop_name(node.property, node.computed) == name
     )
+
+
+def _is_module_exports(node: Any) -> bool:
+    return _is_member(_unwrap(node), "module", "exports")
 
 
 def _is_object_assign(callee: Any) -> bool:
-    return (
-        getattr(callee, "type", None) == "MemberExpression"
-        and getattr(callee.object, "type", None) == "Identifier"
-        and callee.object.name == "Object"
-        and _prop_name(callee.property, callee.computed) == "assign"
-    )
+    return _is_member(callee, "Object", "assign")
 
 
 def _is_dynamodb_name(name: Any) -> bool:
