@@ -3,7 +3,9 @@
 YAML and JSON both go through libyaml's event stream, and the tree is built here
 iteratively: no recursion to overflow on deep nesting, aliases counted so a
 "billion laughs" document is refused instead of expanded, and no YAML tag ever
-constructs a Python object. Anything that is not a template raises LoadError.
+constructs a Python object. A Markdown answer gives up its largest template block
+(found by checker.markdown), every mark still that of the answer. Anything that is not a
+template raises LoadError.
 """
 
 from __future__ import annotations
@@ -11,14 +13,28 @@ from __future__ import annotations
 import json
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
+
+from checker.markdown import (
+    CodeBlock,
+    fenced_blocks,
+    is_markdown_path,
+    looks_like_template,
+    may_hold_template,
+    only_block,
+    prose_lines,
+    split_lines,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 200
 MAX_NODES = 2_000_000
+MAX_BLOCKS = 10_000  # code blocks in a Markdown answer; real answers have a handful
+TOO_DEEP = f"the document nests deeper than {MAX_DEPTH} levels; refusing to load it"
 
 
 class Mark(NamedTuple):
@@ -65,11 +81,24 @@ class LoadError(Exception):
         self.not_cloudformation = not_cloudformation
 
 
+def has_step(node: object, step: str | int) -> bool:
+    """Can `step` (a key or a list index) be taken from `node`?"""
+    if isinstance(node, dict):
+        return step in node
+    return isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+
+
 @dataclass(frozen=True)
 class Template:
+    """A loaded template. `text` is what was parsed (for a Markdown answer: its template block, every other
+    line blank, so lines match the answer's); `start` is where the template begins, the mark of paths that
+    name nothing written; `notes` are the loader's remarks for the report."""
+
     path: str
     data: MarkedDict
     text: str = ""
+    start: Mark = ORIGIN
+    notes: tuple[str, ...] = ()
 
     @cached_property
     def resources(self) -> MarkedDict:
@@ -84,10 +113,18 @@ class Template:
                 kept.key_marks[name] = declared.key_marks[name]
         return kept
 
+    def origin(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        """Where the user wrote what `path` names: the path itself, unless a transform generated it."""
+        return path
+
+    def explained(self, message: str, path: tuple[str | int, ...] = ()) -> str:
+        """A finding's message (at `path`) in terms of what the user wrote: as is, unless a transform generated the stack."""
+        return message
+
     def mark_at(self, path: tuple[str | int, ...]) -> Mark:
         """The mark of the deepest key of `path` that exists in the source."""
         node: object = self.data
-        mark = Mark(1, 1)
+        mark = self.start
         for step in path:
             if isinstance(node, MarkedDict) and step in node:
                 mark = node.key_marks.get(step, mark)  # type: ignore[arg-type]
@@ -125,7 +162,7 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
 
-def _plain_scalar(value: str) -> object:
+def _plain_scalar(value: str, mark: Mark = ORIGIN) -> object:
     """YAML 1.2 core-schema resolution of an unquoted scalar."""
     if value in _NULLS:
         return None
@@ -134,7 +171,10 @@ def _plain_scalar(value: str) -> object:
     if value in _FALSE:
         return False
     if _INT.match(value):
-        return int(value)
+        try:
+            return int(value)
+        except ValueError:  # more digits than Python converts (4,300): no template holds such a number
+            raise LoadError(f"a number {len(value):,} digits long; refusing to read it", *mark) from None
     if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
         return float(value)
     return value
@@ -144,7 +184,7 @@ def _tagged_scalar(tag: str, value: str, mark: Mark) -> object:
     if tag == _CORE + "str" or tag == _CORE + "binary" or tag == _CORE + "timestamp":
         return value
     if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
-        resolved = _plain_scalar(value)
+        resolved = _plain_scalar(value, mark)
         return resolved if resolved is not None or tag == _CORE + "null" else value
     raise _tag_error(tag, mark)
 
@@ -164,8 +204,8 @@ def _getatt_scalar(value: str) -> list[str]:
     return [logical_id, attribute]
 
 
-def _mark(event) -> Mark:
-    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+def _mark(event, offset: int = 0) -> Mark:
+    return Mark(event.start_mark.line + 1 + offset, event.start_mark.column + 1)
 
 
 class _Frame:
@@ -182,8 +222,8 @@ class _Frame:
         self.nodes_before = nodes_before
 
 
-def _build(text: str) -> object:
-    """Build the first YAML document of `text` from parser events, iteratively."""
+def _build(text: str, offset: int = 0) -> object:
+    """Build the first YAML document of `text` from parser events, iteratively; `offset` lines precede it in its file."""
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -200,7 +240,9 @@ def _build(text: str) -> object:
             if kind == "DocumentStartEvent":
                 documents += 1
                 if documents > 1:
-                    raise LoadError("the file holds more than one YAML document; a template is one document", *_mark(event))
+                    raise LoadError(
+                        "the file holds more than one YAML document; a template is one document", *_mark(event, offset)
+                    )
                 continue
             if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
                 continue
@@ -211,7 +253,7 @@ def _build(text: str) -> object:
                     anchors[frame.anchor] = (value, nodes - frame.nodes_before)
                 value, mark = (frame.wrap(value) if frame.wrap else value), frame.container.start
             else:
-                mark = _mark(event)
+                mark = _mark(event, offset)
                 nodes += 1
                 if nodes > MAX_NODES:
                     raise LoadError(f"the document has more than {MAX_NODES:,} values; refusing to load it", *mark)
@@ -233,7 +275,7 @@ def _build(text: str) -> object:
                         )
                 elif kind == "ScalarEvent":
                     if event.implicit[0] and (not tag or tag == "!"):
-                        value = _plain_scalar(event.value) if not event.style else event.value
+                        value = _plain_scalar(event.value, mark) if not event.style else event.value
                     elif tag in _CORE_TAGS:
                         value = _tagged_scalar(tag, event.value, mark)
                     else:
@@ -246,7 +288,7 @@ def _build(text: str) -> object:
                         anchors[event.anchor] = (value, 1)
                 else:  # a collection starts
                     if len(stack) >= MAX_DEPTH:
-                        raise LoadError(f"the document nests deeper than {MAX_DEPTH} levels; refusing to load it", *mark)
+                        raise LoadError(TOO_DEEP, *mark)
                     container = MarkedDict(mark) if kind == "MappingStartEvent" else MarkedList(mark)
                     stack.append(_Frame(container, wrap, event.anchor, nodes))
                     continue
@@ -256,17 +298,52 @@ def _build(text: str) -> object:
             _add(stack[-1], value, mark)
     except yaml.MarkedYAMLError as error:
         problem_mark = error.problem_mark or error.context_mark
-        where = Mark(problem_mark.line + 1, problem_mark.column + 1) if problem_mark else Mark(1, 1)
+        where = _within(text, Mark(problem_mark.line + 1, problem_mark.column + 1) if problem_mark else ORIGIN)
+        where = Mark(where.line + offset, where.column)
+        if error.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met in flow style before ours
+            raise LoadError(TOO_DEEP, *where) from None
         problem = error.problem or error.context or "invalid YAML"
         context_mark = error.context_mark
         if error.context and context_mark and context_mark is not problem_mark:
-            problem += f" ({error.context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+            context = _within(text, Mark(context_mark.line + 1, context_mark.column + 1))
+            problem += f" ({error.context} at line {context.line + offset}, column {context.column})"
+        if "cannot start any token" in problem and _character_at(text, where.line - offset, where.column) == "\t":
+            problem += "; YAML indents with spaces, never tabs"
         raise LoadError(f"YAML syntax error: {problem}", *where) from None
+    except yaml.reader.ReaderError as error:
+        # Its position counts characters for the Python reader, bytes of UTF-8 for libyaml's.
+        encoded = loader_class is not yaml.SafeLoader
+        before = (
+            text.encode("utf-8", "surrogatepass")[: error.position].decode("utf-8", "replace")
+            if encoded
+            else text[: error.position]
+        )
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        character = error.character if isinstance(error.character, int) else ord(error.character)
+        raise LoadError(f"YAML error: unacceptable character U+{character:04X}: {error.reason}", line + offset, column) from None
     except yaml.YAMLError as error:
         raise LoadError(f"YAML error: {error}") from None
     finally:
         loader.dispose()
     return root
+
+
+_YAML_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # what libyaml counts as line breaks (\r\n is one)
+
+
+def _within(text: str, mark: Mark) -> Mark:
+    """libyaml puts an error met at the end of a text without a final line break on a line after
+    the last: the end of the last line is where the reader should look."""
+    lines = 1 + sum(text.count(brk) for brk in _YAML_BREAKS) - text.count("\r\n")
+    if mark.line <= lines:
+        return mark
+    start = max((text.rfind(brk) + 1 for brk in _YAML_BREAKS if brk in text), default=0)
+    return Mark(lines, len(text) - start + 1)
+
+
+def _character_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line)
+    return lines[line - 1][column - 1 : column] if 0 < line <= len(lines) else ""
 
 
 def _short_form(function: str, mark: Mark):
@@ -356,62 +433,69 @@ def _astral_string(match: re.Match) -> str:
     return literal + "  " * pairs
 
 
-def parse_document(text: str, json_only: bool = False) -> object:
+def parse_document(text: str, json_only: bool = False, first_line: int = 1) -> object:
     """Parse YAML or JSON text into marked data; JSON errors get JSON's own position.
 
     Text that opens like JSON but is not JSON may still be YAML in flow style, unless
-    the file is named *.json."""
+    the file is named *.json. `first_line` is the line of the file where `text` starts
+    (a code block of a Markdown answer): every mark and message counts the file's lines."""
+    offset = first_line - 1
+    if not text:
+        raise LoadError("the file is empty", first_line)
     if not text.strip():
-        raise LoadError("the file is empty")
+        raise LoadError("the file holds only whitespace", first_line)
     if text.lstrip()[:1] in ("{", "["):
         try:
             json.loads(text)
         except json.JSONDecodeError as error:
-            json_error = LoadError(f"JSON syntax error: {error.msg}", error.lineno, error.colno)
+            json_error = LoadError(f"JSON syntax error: {error.msg}", error.lineno + offset, error.colno)
             if json_only:
                 raise json_error from None
             try:
-                return _build(text)
+                return _build(text, offset)
             except LoadError:
                 raise json_error from None
         except RecursionError:
-            raise LoadError(f"the document nests deeper than {MAX_DEPTH} levels; refusing to load it") from None
+            raise LoadError(TOO_DEEP, first_line) from None
+        except ValueError:
+            pass  # a number too long for Python's int(): the YAML reading below says where
         # libyaml refuses tab indentation; one space per tab keeps every column where it was.
         text = _LEADING_TABS.sub(lambda m: m.group(0).replace("\t", " "), text)
         # libyaml refuses JSON's surrogate-pair escapes (json.dumps writes emoji so): spelled \U0010FFFF instead,
         # two characters shorter, and two spaces after the string keep every later column where it was.
         if _SURROGATE_PAIR.search(text):
             text = _JSON_STRING.sub(_astral_string, text)
-    return _build(text)
+    return _build(text, offset)
 
 
-def as_template(data: object, path: str, text: str = "") -> Template:
-    """Accept `data` only if it has the shape of a CloudFormation template."""
+def as_template(data: object, path: str, text: str = "", start: Mark = ORIGIN) -> Template:
+    """Accept `data` only if it has the shape of a CloudFormation template; `start` is where it begins in its file."""
     if isinstance(data, str):
         if _PLACEHOLDER.search(data):
-            raise LoadError(f"the file is a placeholder, not a template: {data.strip()[:80]!r}", not_cloudformation=True)
-        if "```" in data:
-            raise LoadError(
-                "the file is Markdown with fenced code blocks, not a bare template: put the template in a file of its own",
-                not_cloudformation=True,
-            )
-        raise LoadError("the file holds prose or a single value, not a CloudFormation template", not_cloudformation=True)
+            raise LoadError(f"the file is a placeholder, not a template: {data.strip()[:80]!r}", *start, not_cloudformation=True)
+        raise LoadError("the file holds prose or a single value, not a CloudFormation template", *start, not_cloudformation=True)
     if data is None:
-        raise LoadError("the file holds only comments or an empty document", not_cloudformation=True)
+        raise LoadError("the file holds only comments or an empty document", *start, not_cloudformation=True)
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a single value"
         raise LoadError(
-            f"the document is {kind}; a CloudFormation template is a mapping with a Resources section", not_cloudformation=True
+            f"the document is {_kind(data)}; a CloudFormation template is a mapping with a Resources section",
+            *start,
+            not_cloudformation=True,
         )
     if "Resources" not in data:
         raise LoadError(
             f"{_what_it_looks_like(data)}: it has no Resources section",
+            *start,
             not_cloudformation="AWSTemplateFormatVersion" not in data and "Transform" not in data,
         )
     resources = data["Resources"]
-    mark = data.key_marks["Resources"] if isinstance(data, MarkedDict) else Mark(1, 1)
-    if not isinstance(resources, dict) or not resources:
-        raise LoadError("Resources is empty or not a mapping; a template declares at least one resource", *mark)
+    mark = data.key_marks["Resources"] if isinstance(data, MarkedDict) else start
+    if resources is None:
+        raise LoadError("Resources has no value; a template declares at least one resource", *mark)
+    if not isinstance(resources, dict):
+        raise LoadError(f"Resources is {_kind(resources)}, not a mapping of logical ids to resources", *mark)
+    if not resources:
+        raise LoadError("Resources is empty; a template declares at least one resource", *mark)
     for logical_id, resource in resources.items():
         if logical_id.startswith("Fn::ForEach::"):
             continue  # expanded by the AWS::LanguageExtensions transform at deployment
@@ -420,7 +504,11 @@ def as_template(data: object, path: str, text: str = "") -> Template:
             raise LoadError(f"resource '{logical_id}' is not a mapping", *where)
         if not isinstance(resource.get("Type"), str) or not resource["Type"]:
             raise LoadError(f"resource '{logical_id}' has no Type", *where)
-    return Template(path=path, data=data, text=text)  # type: ignore[arg-type]
+    return Template(path=path, data=data, text=text, start=start)  # type: ignore[arg-type]
+
+
+def _kind(value: object) -> str:
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a single value"
 
 
 def _what_it_looks_like(data: dict) -> str:
@@ -432,6 +520,28 @@ def _what_it_looks_like(data: dict) -> str:
 
 
 def load_text(text: str, path: str) -> Template:
+    """The template in `text`: the text itself, or the template block of a Markdown answer.
+
+    A *.md file is read as Markdown. Any other file is first read as a template, so a
+    template whose code or Description holds ``` stays itself; only when that fails and
+    the text has fenced code blocks is it read as a Markdown answer."""
+    if is_markdown_path(path):
+        return _load_markdown(text, path)
+    try:
+        return _load_bare(text, path)
+    except LoadError as error:
+        blocks = _fenced_blocks(text) if "```" in text or "~~~" in text else []
+        if not blocks:
+            raise
+        try:
+            return _from_blocks(text, path, blocks)
+        except _NoTemplateBlock as markdown_error:
+            if _starts_like_yaml(text):
+                raise error from None  # a broken template with fences in its strings: its own error says more
+            raise markdown_error from None
+
+
+def _load_bare(text: str, path: str) -> Template:
     try:
         data = parse_document(text, json_only=path.lower().endswith(".json"))
     except LoadError as error:
@@ -439,6 +549,130 @@ def load_text(text: str, path: str) -> Template:
             raise
         data = text  # prose with a colon in it: say it is prose, not where YAML gave up
     return as_template(data, path, text)
+
+
+# --- Markdown answers -----------------------------------------------------------
+
+
+class _NoTemplateBlock(LoadError):
+    """The Markdown holds no template block, nor a block that looks like a broken one."""
+
+
+def _fenced_blocks(text: str) -> list[CodeBlock]:
+    blocks = fenced_blocks(text, limit=MAX_BLOCKS + 1)
+    if len(blocks) > MAX_BLOCKS:
+        raise LoadError(f"the Markdown has more than {MAX_BLOCKS:,} code blocks; refusing to read it", blocks[-1].fence_line)
+    return blocks
+
+
+def _load_markdown(text: str, path: str) -> Template:
+    blocks = _fenced_blocks(text)
+    if not blocks:
+        try:
+            return _load_bare(text, path)  # a bare template saved as .md is still a template
+        except LoadError:
+            pass
+    return _from_blocks(text, path, blocks)
+
+
+def _from_blocks(text: str, path: str, blocks: list[CodeBlock]) -> Template:
+    """The largest template block, on the Markdown's own lines; LoadError when there is none.
+
+    Only a block in a template's language that names a template key can hold a template; such
+    blocks are read largest first, at most _READ_BLOCKS of them (an answer has a handful)."""
+    candidates = sorted(
+        (block for block in blocks if may_hold_template(block) and looks_like_template(block)),
+        key=lambda block: -len(block.lines),
+    )  # a stable sort: of blocks of one size, the first written comes first
+    templates: list[tuple[CodeBlock, Template]] = []
+    broken: list[tuple[CodeBlock, LoadError]] = []
+    for block in candidates[:_READ_BLOCKS]:
+        try:
+            data = parse_document(block.text, json_only=block.language == "json", first_line=block.first_line)
+            templates.append((block, as_template(data, path, start=Mark(block.first_line, 1))))
+        except LoadError as error:
+            broken.append((block, error))
+    if not templates:
+        if broken:
+            raise broken[0][1]  # the largest
+        raise _no_template(text, blocks)
+    chosen, template = templates[0]
+    return replace(template, text=only_block(text, chosen), notes=_block_notes(chosen, templates[1:], broken, candidates))
+
+
+def _block_notes(chosen: CodeBlock, others: list, broken: list, candidates: list[CodeBlock]) -> tuple[str, ...]:
+    """What the report should say about the blocks that were not checked."""
+    notes = []
+    if others:
+        lines = sorted(block.fence_line for block, _ in others)
+        were = "was" if len(lines) == 1 else "were"
+        notes.append(
+            f"{_count(len(lines), 'other template block')} ({_lines(lines)}) {were} not checked; "
+            f"the largest, at line {chosen.fence_line}, was"
+        )
+    broken = sorted(broken, key=lambda item: item[0].fence_line)
+    notes.extend(
+        f"the {block.language or 'unlabelled'} block at line {block.fence_line} looks like a template but does not load "
+        f"({error.message}, line {error.line}, column {error.column}); it was not checked"
+        for block, error in broken[:_LISTED]
+    )
+    if len(broken) > _LISTED:
+        notes.append(f"{_count(len(broken) - _LISTED, 'more block')} that look like templates do not load either")
+    if len(candidates) > _READ_BLOCKS:
+        notes.append(
+            f"{_count(len(candidates) - _READ_BLOCKS, 'more block')} that look like templates were not read "
+            f"(the {_READ_BLOCKS} largest are)"
+        )
+    return tuple(notes)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:_LISTED]))
+    more = f" and {len(numbers) - _LISTED} more" if len(numbers) > _LISTED else ""
+    return f"line {shown}" if len(numbers) == 1 else f"lines {shown}{more}"
+
+
+def _no_template(text: str, blocks: list[CodeBlock]) -> LoadError:
+    # A short answer that says it is a placeholder is one; a long one may only mention the word.
+    if _PLACEHOLDER.search(text) and len(list(islice(prose_lines(text), 6))) <= 5:
+        for number, line in enumerate(split_lines(text), start=1):
+            if _PLACEHOLDER.search(line):
+                return _NoTemplateBlock(
+                    f"the file is a placeholder, not a template: {line.strip()[:80]!r}",
+                    number,
+                    len(line) - len(line.lstrip()) + 1,
+                    not_cloudformation=True,
+                )
+    if not blocks:
+        return _NoTemplateBlock(
+            "the Markdown has no fenced code blocks (a template is expected in a ```yaml or ```json block)",
+            not_cloudformation=True,
+        )
+    found = [block.describe() for block in blocks[:_LISTED]]
+    if len(blocks) > _LISTED:
+        found.append(f"{len(blocks) - _LISTED} more")
+    return _NoTemplateBlock(
+        f"the Markdown has no CloudFormation template in its code blocks (found: {', '.join(found)})",
+        blocks[0].fence_line,
+        not_cloudformation=True,
+    )
+
+
+_LISTED = 8  # blocks or lines a message names before it only counts the rest
+_READ_BLOCKS = 100
+# How a template's first line starts: a key without spaces, a flow collection, a directive or document marker.
+_YAML_START = re.compile(r"""\s*(?:["']?[\w.:/-]+["']?[ \t]*:(?:\s|$)|[{\[%]|---|\.\.\.)""")
+
+
+def _starts_like_yaml(text: str) -> bool:
+    for line in split_lines(text):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return _YAML_START.match(line) is not None
+    return False
 
 
 def _starts_with_prose(text: str) -> bool:
