@@ -16,7 +16,7 @@ from datetime import date
 
 from checker.catalogue import Rule
 from checker.findings import Finding, RuleResult
-from checker.loader import Template
+from checker.loader import Template, has_step
 from checker.recognise import PART_NAMES, Architecture
 from checker.resolver import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown, find_unknown, readable
 
@@ -89,7 +89,9 @@ def evaluate_rule(rule: Rule, context: Context, checks: dict[str, Check]) -> tup
         return RuleResult(rule.id, "unknown", message), [finding]
     violations = [outcome for outcome in outcomes if isinstance(outcome, Violation)]
     unresolved = [
-        readable(outcome.message, context.template.resources) for outcome in outcomes if isinstance(outcome, Unresolved)
+        context.template.explained(readable(outcome.message, context.template.resources))
+        for outcome in outcomes
+        if isinstance(outcome, Unresolved)
     ]
     skipped = [outcome.message for outcome in outcomes if isinstance(outcome, NotApplicable)]
     findings = [_finding(rule, context, violation) for violation in violations]
@@ -114,18 +116,16 @@ def source_path(context: Context, violation: Violation) -> tuple[str | int, ...]
             steps.append(node.source_indices[step])
         else:
             steps.append(step)
-        node = node[step] if _has_step(node, step) else None  # type: ignore[index]
+        node = node[step] if has_step(node, step) else None  # type: ignore[index]
     return ("Resources", violation.resource, *steps)
 
 
-def _has_step(node: object, step: str | int) -> bool:
-    if isinstance(node, dict):
-        return step in node
-    return isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
-
-
 def _finding(rule: Rule, context: Context, violation: Violation) -> Finding:
-    path = source_path(context, violation)
+    generated_path = source_path(context, violation)
+    path = context.template.origin(generated_path)
+    resource = str(path[1]) if violation.resource and len(path) > 1 and path[0] == "Resources" else violation.resource
+    if violation.resource and path[:1] == ("Globals",):
+        resource = str(context.template.origin(("Resources", violation.resource))[1])
     mark = context.template.mark_at(path)
     if violation.line is not None:
         mark = type(mark)(violation.line, violation.column or 1)
@@ -134,10 +134,10 @@ def _finding(rule: Rule, context: Context, violation: Violation) -> Finding:
         severity=rule.severity,
         category=rule.category,
         title=rule.title,
-        message=readable(violation.message, context.template.resources),
+        message=context.template.explained(readable(violation.message, context.template.resources), generated_path),
         remediation=rule.remediation,
         file=context.template.path,
-        resource=violation.resource,
+        resource=resource,
         path="/".join(str(step) for step in path),
         line=mark.line,
         column=mark.column,

@@ -186,8 +186,9 @@ def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
 def _dead_letter_config_note(context: Context) -> str:
     processor = context.arch.processor
     if processor and "DeadLetterConfig" in context.resource(processor).properties:
+        written = context.template.origin(("Resources", processor, "Properties", "DeadLetterConfig"))[-1]  # SAM: DeadLetterQueue
         return (
-            f" The processor {processor} sets DeadLetterConfig instead, but that only catches failed asynchronous "
+            f" The processor {processor} sets {written} instead, but that only catches failed asynchronous "
             "invocations and never sees messages that fail when SQS triggers the function."
         )
     return ""

@@ -53,7 +53,7 @@ def _inline_code(context: Context) -> CodeFacts | Outcome:
     if isinstance(source, Unknown):
         return Unresolved(f"the inline code of {processor.logical_id} cannot be resolved: {source.reason}")
     if not isinstance(source, str):
-        return NotApplicable("the processor's code is not inline (Code.ZipFile)")
+        return NotApplicable("the processor's code is not inline (Code.ZipFile, or InlineCode in SAM)")
     facts = _analyse(source, _handler_name(processor.properties.get("Handler")))
     if isinstance(facts, CodeParseError):
         return Unresolved(f"the inline code of {processor.logical_id} cannot be parsed: {facts}")

@@ -74,7 +74,7 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
         for where, message in _mapping_problems(path, mapping, referable, resources, conditions):
             if names_known or where[-1] in ("Fn::If", "Condition"):
                 problems.append((where, message))
-    for path, message in sorted(problems, key=lambda item: context.template.mark_at(item[0])):
+    for path, message in sorted(problems, key=lambda item: context.template.mark_at(context.template.origin(item[0]))):
         yield Violation.at(path, message + ".")
 
 

@@ -1,0 +1,287 @@
+"""SAM templates: judged on the stack SAM deploys, reported where the user wrote it.
+
+Per-rule SAM cases live with the other fixtures (tests/fixtures/rules/*/*/sam-*.yaml);
+this file covers what is SAM's own: the expansion, the way back to the source, and
+what must never happen (network, imports for plain templates, generated names as places).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker.engine import CheckOptions, check_file, check_template
+from checker.loader import LoadError, load_file, load_text
+from checker.sam import expand
+from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT
+from tests.strategies import paths_in, replace_at, template_values
+
+SAM_REFERENCE = FIXTURES / "sam" / "compliant.yaml"
+OPTIONS = CheckOptions(cfn_lint=False, today=CHECK_DATE, compare_reference=False)
+
+
+def _write(tmp_path, text: str, name: str = "template.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_reference_written_in_sam_is_compliant_with_cfn_lint_too() -> None:
+    report = check_file(str(SAM_REFERENCE), CheckOptions(today=CHECK_DATE))
+    plain = check_file(str(REFERENCE), CheckOptions(today=CHECK_DATE))
+    assert (report.status, report.findings) == ("compliant", ())
+    assert [(result.rule_id, result.status) for result in report.results] == [
+        (result.rule_id, result.status) for result in plain.results
+    ]
+
+
+def test_the_sam_reference_matches_the_reference_component_by_component() -> None:
+    report = check_file(str(SAM_REFERENCE), CheckOptions(cfn_lint=False, today=CHECK_DATE))
+    differing = [(item.component, item.status, item.differences) for item in report.reference if item.differences]
+    assert differing == []
+    candidates = {item.component: item.candidate_resource for item in report.reference}
+    assert candidates["processor"] == "OrderProcessor"
+    assert candidates["event_source_mapping"] == "OrderProcessorOrders"
+    assert candidates["role"] == "OrderProcessorRole"
+
+
+SAM_ROLE = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Timeout: 20
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      CodeUri: src/
+      Policies:
+        - AWSLambdaExecute
+        - Statement:
+            - Effect: Allow
+              Action: sqs:SendMessage
+              Resource: !GetAtt Queue.Arn
+        - SQSPollerPolicy:
+            QueueName: !GetAtt Queue.QueueName
+      Events:
+        FromQueue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Queue.Arn
+            BatchSize: 5
+"""
+
+
+@pytest.mark.parametrize(
+    ("generated", "written"),
+    [
+        (("Resources", "Fn", "Properties", "Timeout"), ("Globals", "Function", "Timeout")),
+        (("Resources", "Fn", "Properties", "Runtime"), ("Resources", "Fn", "Properties", "Runtime")),
+        (("Resources", "Fn", "Properties", "MemorySize"), ("Resources", "Fn", "Properties", "MemorySize")),
+        (("Resources", "Fn", "Properties", "Code", "S3Bucket"), ("Resources", "Fn", "Properties", "CodeUri")),
+        (("Resources", "FnRole", "Properties", "ManagedPolicyArns", 1), ("Resources", "Fn", "Properties", "Policies", 0)),
+        (("Resources", "FnRole", "Properties", "ManagedPolicyArns", 0), ("Resources", "Fn")),
+        (
+            ("Resources", "FnRole", "Properties", "ManagedPolicyArns", 2),
+            ("Resources", "Fn", "Properties", "Events", "FromQueue"),
+        ),
+        (
+            ("Resources", "FnRole", "Properties", "Policies", 0, "PolicyDocument", "Statement", 0, "Action"),
+            ("Resources", "Fn", "Properties", "Policies", 1, "Statement", 0, "Action"),
+        ),
+        (
+            ("Resources", "FnRole", "Properties", "Policies", 1, "PolicyDocument", "Statement", 0),
+            ("Resources", "Fn", "Properties", "Policies", 2),
+        ),
+        (("Resources", "FnRole", "Properties", "AssumeRolePolicyDocument"), ("Resources", "Fn", "Properties", "Policies")),
+        (
+            ("Resources", "FnFromQueue", "Properties", "EventSourceArn"),
+            ("Resources", "Fn", "Properties", "Events", "FromQueue", "Properties", "Queue"),
+        ),
+        (
+            ("Resources", "FnFromQueue", "Properties", "BatchSize"),
+            ("Resources", "Fn", "Properties", "Events", "FromQueue", "Properties", "BatchSize"),
+        ),
+        (("Resources", "FnFromQueue", "Properties", "FunctionName"), ("Resources", "Fn")),
+        (("Resources", "Queue", "Properties", "VisibilityTimeout"), ("Resources", "Queue", "Properties", "VisibilityTimeout")),
+    ],
+)
+def test_generated_paths_lead_back_to_what_the_user_wrote(tmp_path, generated, written) -> None:
+    expanded = expand(load_file(_write(tmp_path, SAM_ROLE)), {})
+    assert expanded.data["Resources"]["FnRole"]["Properties"]["ManagedPolicyArns"] == [
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/AWSLambdaExecute",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+    ]
+    assert expanded.origin(generated) == written
+
+
+def test_generated_names_in_messages_say_what_generated_them(tmp_path) -> None:
+    expanded = expand(load_file(_write(tmp_path, SAM_ROLE)), {})
+    assert expanded.explained("FnRole lacks X; FnFromQueue is off; Fn is fine.") == (
+        "FnRole (generated by SAM for Fn) lacks X; FnFromQueue (generated by SAM for the FromQueue event of Fn) is off;"
+        " Fn is fine."
+    )
+
+
+def test_json_sam_findings_carry_json_lines(tmp_path) -> None:
+    document = {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Globals": {"Function": {"MemorySize": 1024}},
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Runtime": "nodejs22.x", "Handler": "index.handler", "CodeUri": "s3://bucket/key.zip"},
+            }
+        },
+    }
+    path = _write(tmp_path, json.dumps(document, indent=2), "template.json")
+    report = check_file(str(path), CheckOptions(cfn_lint=False, only_rules=frozenset({"COST002"}), today=CHECK_DATE))
+    assert [(f.resource, f.path, f.line, f.column) for f in report.findings] == [("Fn", "Globals/Function/MemorySize", 5, 7)]
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        "CodeUri: ./src\n      Handler: index.handler\n      Runtime: nodejs22.x",
+        "Handler: index.handler\n      Runtime: nodejs22.x",  # `sam build` packages the template's directory
+        "PackageType: Image",  # `sam build` builds the image from Metadata
+        "CodeUri: {Bucket: !Ref Bucket, Key: code.zip}\n      Handler: index.handler\n      Runtime: nodejs22.x",
+        "CodeUri: .\n      Handler: index.handler\n      Runtime: nodejs22.x\n      AutoPublishAlias: !Ref Stage",
+    ],
+    ids=["local-code-uri", "no-code-uri", "image-without-uri", "s3-code-uri-with-ref", "alias-from-undefaulted-parameter"],
+)
+def test_what_sam_packaging_fills_in_is_not_held_against_the_template(tmp_path, properties) -> None:
+    text = f"""\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Bucket: {{Type: String}}
+  Stage: {{Type: String, AllowedValues: [beta, prod]}}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      {properties}
+    Metadata:
+      DockerContext: .
+"""
+    report = check_file(str(_write(tmp_path, text)), OPTIONS)
+    assert report.status == "non_compliant"  # judged (the architecture is missing), not refused
+    assert "TPL001" not in {finding.rule_id for finding in report.findings}
+
+
+def test_an_alias_from_a_parameter_takes_its_override(tmp_path) -> None:
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: ., Handler: index.handler, Runtime: nodejs22.x, AutoPublishAlias: !Ref Stage}
+"""
+    template = load_file(_write(tmp_path, text))
+    assert "FnAliasprod" in expand(template, {"Stage": "prod"}).data["Resources"]
+    assert "FnAliasStage" in expand(template, {}).data["Resources"]  # no value: the parameter's name stands in
+
+
+def test_sam_refusal_is_an_invalid_file_and_the_rest_of_the_run_goes_on(tmp_path) -> None:
+    refused = _write(tmp_path, (FIXTURES / "rules/TPL001/fail/sam-sqs-event-without-queue.yaml").read_text())
+    completed = subprocess.run(
+        [sys.executable, "-m", "checker.cli", "check", "--no-cfn-lint", "--format", "json", str(refused), str(SAM_REFERENCE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr == ""
+    files = {item["path"]: item for item in json.loads(completed.stdout)["files"]}
+    assert files[str(SAM_REFERENCE)]["status"] == "compliant"
+    assert [(f["rule_id"], f["line"], f["column"], f["message"]) for f in files[str(refused)]["findings"]] == [
+        (
+            "TPL001",
+            23,
+            9,
+            "SAM cannot transform this template: Resource with id [OrderProcessorOrders] is invalid."
+            " Missing required property 'Queue'.",
+        )
+    ]
+
+
+def test_serverless_applications_are_never_fetched(tmp_path, monkeypatch) -> None:
+    def no_network(*args, **kwargs):
+        raise AssertionError("cfn-compliance tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Helper:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: {ApplicationId: "arn:aws:serverlessrepo:us-east-1:123456789012:applications/helper", SemanticVersion: 1.0.0}
+  Nested:
+    Type: AWS::Serverless::Application
+    Properties: {Location: ./nested.yaml}
+"""
+    report = check_file(str(_write(tmp_path, text)), OPTIONS)
+    assert report.status == "non_compliant"
+    assert "TPL001" not in {finding.rule_id for finding in report.findings}
+
+
+def test_plain_templates_never_import_the_sam_translator() -> None:
+    script = (
+        "import sys\n"
+        "from checker.engine import CheckOptions, check_file\n"
+        f"check_file({str(REFERENCE)!r}, CheckOptions(cfn_lint=False))\n"
+        "assert 'samtranslator' not in sys.modules and 'boto3' not in sys.modules\n"
+        f"check_file({str(SAM_REFERENCE)!r}, CheckOptions(cfn_lint=False))\n"
+        "assert 'samtranslator' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True)
+
+
+SAM_DATA = json.loads(json.dumps(load_text(SAM_REFERENCE.read_text(), "sam.yaml").data))
+NAMES = [*SAM_DATA["Resources"], "OrderProcessorRole", "OrderProcessorOrders", "OrderQueue.Arn", "AWS::NoValue"]
+
+
+@st.composite
+def mutated_sam_references(draw) -> dict:
+    data = json.loads(json.dumps(SAM_DATA))
+    for _ in range(draw(st.integers(1, 4))):
+        paths = [path for path in paths_in(data) if path and path[0] in ("Globals", "Resources")]
+        if not paths:  # a mutation renamed both sections away
+            break
+        data = replace_at(data, draw(st.sampled_from(paths)), draw(template_values(NAMES)), rename=draw(st.booleans()))
+    return data
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=mutated_sam_references())
+def test_mutated_sam_templates_are_judged_or_refused_by_sam_and_findings_stay_in_the_source(data: dict) -> None:
+    try:
+        template = load_text(json.dumps(data, default=str), "mutated.json")
+    except LoadError:
+        return
+    try:
+        report = check_template(template, OPTIONS)
+    except LoadError as refusal:
+        assert refusal.message.startswith("SAM cannot transform this template: ")
+        assert refusal.line >= 1
+        return
+    assert [result.message for result in report.results if "crashed" in (result.message or "")] == []
+    written = set(template.resources)
+    assert {finding.resource for finding in report.findings if finding.resource} <= written
+    assert all(finding.line >= 1 for finding in report.findings)
