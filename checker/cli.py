@@ -13,7 +13,7 @@ from checker import __version__
 if TYPE_CHECKING:
     from checker.findings import RunReport
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 FAIL_ON = ("error", "warning", "never")
 
 
@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--skip-rule", action="append", default=[], metavar="ID", help="do not run these rules (repeatable)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--show-reference", action="store_true", help="show the reference's own lines under each finding (text)")
+    check.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="check files in N processes (default: the number of CPUs; 1: in this process); the report is the same",
+    )
 
     rules = commands.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -49,6 +56,22 @@ def _parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="explain one rule, with the reference's own snippet")
     explain.add_argument("rule_id", metavar="ID")
     return parser
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expects a whole number of processes, 1 or more, got {value!r}")
+    return jobs
+
+
+def _default_jobs() -> int:
+    """The CPUs this process may use (Python 3.13 knows its affinity mask), else all of them."""
+    count = getattr(os, "process_cpu_count", os.cpu_count)()
+    return count or 1
 
 
 def _parameters(values: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -93,7 +116,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     )
     if not selected_rules(options):
         parser.error("the --rule and --skip-rule options leave no rule to run")
-    report = check_paths(args.paths, options)
+    report = check_paths(args.paths, options, jobs=args.jobs or _default_jobs())
     if args.format == "json":
         from checker.report_json import render_json
 
@@ -162,6 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _explain(args, parser)
     except BrokenPipeError:  # `cfn-compliance check . | head` is fine
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's code for SIGINT
+        print("cfn-compliance: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as error:
         print(
             f"cfn-compliance: internal error ({type(error).__name__}: {error}); this is a bug, please report it", file=sys.stderr

@@ -12,7 +12,24 @@ from checker.findings import SkippedFile
 from checker.loader import MAX_BYTES
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-SKIPPED_DIRECTORIES = {".git", "node_modules", "cdk.out", ".aws-sam", "__pycache__", ".venv", ".tox"}
+# Directories a search does not enter, with what they hold: another tool's metadata, installed packages,
+# generated output (cdk.out and .aws-sam hold templates, but built ones). Named on the command line, they are searched.
+SKIPPED_DIRECTORIES = {
+    ".git": "version-control metadata",
+    ".hg": "version-control metadata",
+    ".svn": "version-control metadata",
+    "node_modules": "installed npm packages",
+    ".venv": "a Python virtual environment",
+    ".tox": "tox environments",
+    "cdk.out": "CDK synthesis output (generated templates)",
+    ".aws-sam": "SAM build output (generated templates)",
+    ".serverless": "Serverless Framework build output",
+    ".terraform": "Terraform providers and modules",
+    "__pycache__": "Python bytecode cache",
+    ".mypy_cache": "a tool cache",
+    ".pytest_cache": "a tool cache",
+    ".ruff_cache": "a tool cache",
+}
 # A key that every template has one of, anywhere in the text (block, flow or minified JSON).
 _TEMPLATE_MARKERS = re.compile(r"""(?:^|[\s{,])["']?(Resources|AWSTemplateFormatVersion|Transform)["']?\s*:""")
 _KUBERNETES = re.compile(r"^apiVersion\s*:.*\n(?:.*\n)*?kind\s*:", re.MULTILINE)
@@ -40,15 +57,34 @@ def _why_not_a_template(path: Path) -> str | None:
     return "no Resources, AWSTemplateFormatVersion or Transform section: not a CloudFormation template"
 
 
-def _walk(directory: Path, unreadable: list[SkippedFile]) -> list[Path]:
+def _walk(directory: Path, named: set[str], unreadable: list[SkippedFile]) -> list[Path | SkippedFile]:
+    """Files with a template suffix, and one entry per tool directory left out, in a stable order.
+
+    A tool directory that was itself named on the command line is left out here without a word: it is searched
+    on its own."""
+
     def not_listed(error: OSError) -> None:
         unreadable.append(SkippedFile(str(error.filename or directory), f"cannot be listed ({error.strerror or error})"))
 
-    found = []
+    found: list[Path | SkippedFile] = []
     for root, directories, files in os.walk(directory, onerror=not_listed):
-        directories[:] = sorted(name for name in directories if name not in SKIPPED_DIRECTORIES)
+        kept, left_out = [], []
+        for name in sorted(directories):
+            holds = SKIPPED_DIRECTORIES.get(name)
+            if holds is None:
+                kept.append(name)
+            elif os.path.realpath(os.path.join(root, name)) not in named:
+                left_out.append(SkippedFile(str(Path(root) / name), f"{holds}: not searched (name the directory to search it)"))
+        directories[:] = kept
         found.extend(Path(root) / name for name in sorted(files) if name.lower().endswith(TEMPLATE_SUFFIXES))
-    return found
+        found.extend(left_out)
+
+    def walk_order(entry: Path | SkippedFile) -> list[tuple[bool, str]]:
+        """os.walk's order (a directory's files, then its subdirectories by name); a skipped one where its contents would be."""
+        parts = Path(entry.path if isinstance(entry, SkippedFile) else entry).relative_to(directory).parts
+        return [(True, part) for part in parts[:-1]] + [(isinstance(entry, SkippedFile), parts[-1])]
+
+    return sorted(found, key=walk_order)
 
 
 def _searched_candidate(path: Path, skipped: list[SkippedFile], unreadable: list[SkippedFile]) -> bool:
@@ -68,20 +104,29 @@ def _searched_candidate(path: Path, skipped: list[SkippedFile], unreadable: list
 
 
 def select_files(paths: list[str]) -> Selection:
-    """Expand directories; a path named explicitly is always checked (a missing one gets an invalid verdict).
+    """Expand directories; a path named explicitly is always checked (a missing one gets an invalid verdict),
+    and a directory named explicitly is searched even when a search would leave it out (node_modules, cdk.out).
 
     A file reached under two spellings (`a.yaml`, `./a.yaml`, a directory holding it) is checked once."""
     files: dict[str, str] = {}  # real path -> the spelling first met
     searched: set[str] = set()
     skipped: list[SkippedFile] = []
     unreadable: list[SkippedFile] = []
+    named = {os.path.realpath(given) for given in paths}
+    met: set[str] = set()  # real paths a search has met: each is checked or listed once
     for given in paths:
         path = Path(given)
-        if path.is_dir():
-            for candidate in _walk(path, unreadable):
-                if os.path.realpath(candidate) not in files and _searched_candidate(candidate, skipped, unreadable):
-                    files[os.path.realpath(candidate)] = str(candidate)
-                    searched.add(str(candidate))
-        else:
+        if not path.is_dir():
             files.setdefault(os.path.realpath(given), given)
+            continue
+        for candidate in _walk(path, named, unreadable):
+            real = os.path.realpath(candidate.path if isinstance(candidate, SkippedFile) else candidate)
+            if real in met or real in files:
+                continue
+            met.add(real)
+            if isinstance(candidate, SkippedFile):
+                skipped.append(candidate)
+            elif _searched_candidate(candidate, skipped, unreadable):
+                files[real] = str(candidate)
+                searched.add(str(candidate))
     return Selection(tuple(files.values()), frozenset(searched), tuple(skipped), tuple(unreadable))

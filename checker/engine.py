@@ -72,7 +72,10 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     between the two is unknown, with the reason."""
     from checker.recognise import recognise
     from checker.resolver import resolve
+    from checker.sam import expand, is_sam
 
+    if is_sam(template.data):
+        template = expand(template, options.parameters)  # LoadError when SAM would refuse it
     resolved = resolve(template, options.parameters)
     arch = recognise(resolved)
     verdicts = _judge(template, resolved, arch, options)
@@ -82,7 +85,7 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     results = [result for result, _ in verdicts]
     findings = [finding for _, rule_findings in verdicts for finding in rule_findings]
     reference: tuple = ()
-    notes = _parameter_notes(template, options.parameters)
+    notes = template.notes + _parameter_notes(template, options.parameters)
     if options.compare_reference:
         from checker.reference import compare_with_reference
 
@@ -147,17 +150,40 @@ def _agreed(with_them: list[Verdict], without_them: list[Verdict], resolved: Res
     ]
 
 
-def check_paths(paths: list[str], options: CheckOptions) -> RunReport:
-    """A whole run: named files, directories searched, every input accounted for (checked, skipped or invalid)."""
+Outcome = FileReport | SkippedFile
+Task = tuple[str, bool]  # a file to check, and whether a directory search found it (rather than the command line)
+
+
+def check_paths(paths: list[str], options: CheckOptions, jobs: int = 1) -> RunReport:
+    """A whole run: named files, directories searched, every input accounted for (checked, skipped or invalid).
+
+    With jobs above 1 the files are checked in that many processes; the report is the same as with one."""
     from checker.discover import select_files
 
     selection = select_files(paths)
-    outcomes = [check_path(path, options, searched=path in selection.searched) for path in selection.files]
+    tasks = [(path, path in selection.searched) for path in selection.files]
+    if jobs > 1 and len(tasks) > 1:
+        from checker.parallel import check_in_parallel
+
+        outcomes = check_in_parallel(tasks, options, jobs)
+    else:
+        outcomes = [check_task(task, options) for task in tasks]
     unreadable = [invalid_report(item.path, LoadError(item.reason), options) for item in selection.unreadable]
     return RunReport(
         files=(*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable),
         skipped=(*selection.skipped, *[outcome for outcome in outcomes if isinstance(outcome, SkippedFile)]),
     )
+
+
+def check_task(task: Task, options: CheckOptions) -> Outcome:
+    """check_path that never raises: a bug met on one file costs that file its verdict, never the run
+    (nor, in a worker process, the files that share its batch)."""
+    path, searched = task
+    try:
+        return check_path(path, options, searched=searched)
+    except Exception as error:
+        message = f"internal error while checking the file ({type(error).__name__}: {error}); this is a bug in cfn-compliance"
+        return invalid_report(path, LoadError(message), options)
 
 
 def check_file(path: str, options: CheckOptions) -> FileReport:
@@ -184,6 +210,8 @@ def check_path(path: str, options: CheckOptions, *, searched: bool) -> FileRepor
 def _checked(template: Template, path: str, options: CheckOptions) -> FileReport:
     try:
         return check_template(template, options)
+    except LoadError as error:
+        return invalid_report(path, error, options)
     except Exception as error:
         message = (
             f"internal error while evaluating the template ({type(error).__name__}: {error}); this is a bug in cfn-compliance"

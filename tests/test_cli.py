@@ -149,6 +149,10 @@ def test_directory_search_skips_what_is_not_cloudformation(capsys, tmp_path) -> 
             "reason": "a GitHub Actions workflow, not a CloudFormation template",
         },
         {"path": str(tmp_path / "k8s/pod.yaml"), "reason": "a Kubernetes manifest, not a CloudFormation template"},
+        {
+            "path": str(tmp_path / "node_modules"),
+            "reason": "installed npm packages: not searched (name the directory to search it)",
+        },
     ]
 
 

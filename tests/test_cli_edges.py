@@ -198,7 +198,7 @@ def test_directory_search_skips_tool_directories_and_matches_extensions_case_ins
     code, document = check_json(capsys, str(tmp_path))
     assert code == 1
     assert checked_paths(document) == [str(tmp_path / name) for name in ("A.YAML", "B.Yml", "E.JSON", "c.template", "d.yml")]
-    assert document["skipped"] == []
+    assert skipped_paths(document) == [str(tmp_path / name) for name in (".aws-sam", ".git", "cdk.out", "node_modules")]
 
 
 def test_directory_search_finds_a_minified_json_template(capsys, tmp_path) -> None:
