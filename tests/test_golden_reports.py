@@ -1,4 +1,6 @@
-"""Whole reports from one realistic generated answer, compared with golden files.
+"""Whole reports from realistic generated answers, compared with golden files.
+
+One is a bare CloudFormation template, the other a SAM template inside a Markdown answer.
 
 The golden files are the reviewer's view of the tool: any change to a message, a
 location or the layout shows up here. After a deliberate change, regenerate them
@@ -21,15 +23,24 @@ from checker.report_json import render_json
 from checker.report_text import render_text
 from tests.conftest import CHECK_DATE, FIXTURES, ROOT
 
-CANDIDATE = FIXTURES / "reports" / "model-response.yaml"
 GOLDEN = FIXTURES / "reports"
+CANDIDATES = ["model-response.yaml", "sam-answer.md"]
+
+
+@pytest.fixture(params=CANDIDATES)
+def candidate(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 @pytest.fixture
-def report(monkeypatch: pytest.MonkeyPatch) -> RunReport:
+def report(monkeypatch: pytest.MonkeyPatch, candidate: str) -> RunReport:
     monkeypatch.chdir(ROOT)  # a relative path keeps the golden files machine-independent
-    relative = str(CANDIDATE.relative_to(ROOT))
+    relative = str((GOLDEN / candidate).relative_to(ROOT))
     return RunReport(files=(check_file(relative, CheckOptions(cfn_lint=False, today=CHECK_DATE)),))
+
+
+def _golden_name(candidate: str, suffix: str) -> str:
+    return candidate.rsplit(".", 1)[0] + suffix
 
 
 def _compare(name: str, actual: str) -> None:
@@ -39,15 +50,15 @@ def _compare(name: str, actual: str) -> None:
     assert actual == golden.read_text(), f"{name} changed; regenerate with CFN_COMPLIANCE_UPDATE_GOLDEN=1 if intended"
 
 
-def test_text_report_matches_golden(report: RunReport) -> None:
-    _compare("model-response.txt", render_text(report, color=False))
+def test_text_report_matches_golden(report: RunReport, candidate: str) -> None:
+    _compare(_golden_name(candidate, ".txt"), render_text(report, color=False))
 
 
-def test_json_report_matches_golden_and_schema(report: RunReport) -> None:
+def test_json_report_matches_golden_and_schema(report: RunReport, candidate: str) -> None:
     document = render_json(report, tool_version="0.0.0-test")
     schema = json.loads((ROOT / "checker" / "data" / "report.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(json.loads(document))
-    _compare("model-response.json", document)
+    _compare(_golden_name(candidate, ".json"), document)
 
 
 def test_json_report_names_the_tool(report: RunReport) -> None:
