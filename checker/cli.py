@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -120,16 +121,29 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.format == "json":
         from checker.report_json import render_json
 
-        sys.stdout.write(render_json(report, tool_version=__version__))
+        rendered = render_json(report, tool_version=__version__)
     else:
         from checker.report_text import render_text
 
         snippets = _snippets(report) if args.show_reference else None
-        sys.stdout.write(render_text(report, color=_use_color(args.color), snippets=snippets))
+        rendered = render_text(report, color=_use_color(args.color), snippets=snippets)
+    with contextlib.suppress(BrokenPipeError):  # `check . | head`: the reader has seen enough; the verdict stands
+        _print(rendered)
     if not report.files:
         print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
         return EXIT_INVALID
     return exit_code(report, args.fail_on)
+
+
+def _print(text: str) -> None:
+    """Write to stdout now, flushing, so a closed pipe is met here and not when Python exits (which would print
+    "Exception ignored" and exit 120); after one, stdout goes to the null device."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise
 
 
 def _snippets(report) -> dict[str, str]:
@@ -156,7 +170,7 @@ def _rules(args: argparse.Namespace) -> int:
     from checker.report_rules import render_catalogue_json, render_catalogue_markdown, render_catalogue_text
 
     renderers = {"json": render_catalogue_json, "markdown": render_catalogue_markdown, "text": render_catalogue_text}
-    sys.stdout.write(renderers[args.format](load_catalogue()))
+    _print(renderers[args.format](load_catalogue()))
     return EXIT_OK
 
 
@@ -168,7 +182,7 @@ def _explain(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     rule = rule_by_id(args.rule_id)
     if rule is None:
         parser.error(f"unknown rule id {args.rule_id!r} (see `cfn-compliance rules`)")
-    sys.stdout.write(render_explanation(rule, reference_snippet(rule.component, rule.component_properties)))
+    _print(render_explanation(rule, reference_snippet(rule.component, rule.component_properties)))
     return EXIT_OK
 
 
@@ -183,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             return _rules(args)
         return _explain(args, parser)
-    except BrokenPipeError:  # `cfn-compliance check . | head` is fine
+    except BrokenPipeError:  # `cfn-compliance rules | head` is fine
         return EXIT_OK
     except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's code for SIGINT
         print("cfn-compliance: interrupted", file=sys.stderr)

@@ -107,21 +107,22 @@ def select_files(paths: list[str]) -> Selection:
     """Expand directories; a path named explicitly is always checked (a missing one gets an invalid verdict),
     and a directory named explicitly is searched even when a search would leave it out (node_modules, cdk.out).
 
-    A file reached under two spellings (`a.yaml`, `./a.yaml`, a directory holding it) is checked once."""
+    A file reached under two spellings (`a.yaml`, `./a.yaml`, a directory holding it) is checked once; a file
+    named on the command line is checked as named wherever a directory search meets it, before or after."""
     files: dict[str, str] = {}  # real path -> the spelling first met
     searched: set[str] = set()
     skipped: list[SkippedFile] = []
     unreadable: list[SkippedFile] = []
     named = {os.path.realpath(given) for given in paths}
-    met: set[str] = set()  # real paths a search has met: each is checked or listed once
+    directories = {given for given in paths if Path(given).is_dir()}
+    met = {os.path.realpath(given) for given in paths if given not in directories}  # real paths already accounted for
     for given in paths:
-        path = Path(given)
-        if not path.is_dir():
+        if given not in directories:
             files.setdefault(os.path.realpath(given), given)
             continue
-        for candidate in _walk(path, named, unreadable):
+        for candidate in _walk(Path(given), named, unreadable):
             real = os.path.realpath(candidate.path if isinstance(candidate, SkippedFile) else candidate)
-            if real in met or real in files:
+            if real in met:
                 continue
             met.add(real)
             if isinstance(candidate, SkippedFile):

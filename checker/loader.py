@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from checker.markdown import (
+    WRAPPER_LANGUAGES,
     CodeBlock,
+    declares_resources,
     fenced_blocks,
     is_markdown_path,
     looks_like_template,
@@ -28,6 +30,7 @@ from checker.markdown import (
     only_block,
     prose_lines,
     split_lines,
+    wrapped_blocks,
 )
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -204,8 +207,38 @@ def _getatt_scalar(value: str) -> list[str]:
     return [logical_id, attribute]
 
 
-def _mark(event, offset: int = 0) -> Mark:
-    return Mark(event.start_mark.line + 1 + offset, event.start_mark.column + 1)
+class _Places:
+    """libyaml's 0-based (line, column) as the file's Mark. libyaml also ends lines at NEL, U+2028 and U+2029,
+    which editors, Markdown and JSON do not: in a text holding one, its lines are mapped back to the file's.
+    `offset` lines of the file precede the text (a code block of a Markdown answer)."""
+
+    __slots__ = ("offset", "starts")
+
+    def __init__(self, text: str, offset: int) -> None:
+        self.offset = offset
+        self.starts: list[tuple[int, int]] | None = None  # per libyaml line: the file's line, the columns before it
+        if _YAML_ONLY_BREAK.search(text):
+            self.starts, line, line_start = [(0, 0)], 0, 0
+            for found in _ANY_YAML_BREAK.finditer(text):
+                if _YAML_ONLY_BREAK.match(found.group()):
+                    self.starts.append((line, found.end() - line_start))
+                else:
+                    line, line_start = line + 1, found.end()
+                    self.starts.append((line, 0))
+
+    def at(self, line: int, column: int) -> Mark:
+        if self.starts is None or line >= len(self.starts):
+            return Mark(line + 1 + self.offset, column + 1)
+        file_line, before = self.starts[line]
+        return Mark(file_line + 1 + self.offset, before + column + 1)
+
+    def of(self, mark: Mark) -> Mark:
+        """A 1-based mark in libyaml's lines (as _within gives it), in the file's."""
+        return self.at(mark.line - 1, mark.column - 1)
+
+
+def _mark(event, places: _Places) -> Mark:
+    return places.at(event.start_mark.line, event.start_mark.column)
 
 
 class _Frame:
@@ -228,6 +261,7 @@ def _build(text: str, offset: int = 0) -> object:
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = loader_class(text)
+    places = _Places(text, offset)
     anchors: dict[str, tuple[object, int]] = {}
     stack: list[_Frame] = []
     nodes = 0
@@ -241,7 +275,7 @@ def _build(text: str, offset: int = 0) -> object:
                 documents += 1
                 if documents > 1:
                     raise LoadError(
-                        "the file holds more than one YAML document; a template is one document", *_mark(event, offset)
+                        "the file holds more than one YAML document; a template is one document", *_mark(event, places)
                     )
                 continue
             if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
@@ -253,7 +287,7 @@ def _build(text: str, offset: int = 0) -> object:
                     anchors[frame.anchor] = (value, nodes - frame.nodes_before)
                 value, mark = (frame.wrap(value) if frame.wrap else value), frame.container.start
             else:
-                mark = _mark(event, offset)
+                mark = _mark(event, places)
                 nodes += 1
                 if nodes > MAX_NODES:
                     raise LoadError(f"the document has more than {MAX_NODES:,} values; refusing to load it", *mark)
@@ -298,15 +332,14 @@ def _build(text: str, offset: int = 0) -> object:
             _add(stack[-1], value, mark)
     except yaml.MarkedYAMLError as error:
         problem_mark = error.problem_mark or error.context_mark
-        where = _within(text, Mark(problem_mark.line + 1, problem_mark.column + 1) if problem_mark else ORIGIN)
-        where = Mark(where.line + offset, where.column)
+        where = places.of(_within(text, Mark(problem_mark.line + 1, problem_mark.column + 1) if problem_mark else ORIGIN))
         if error.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met in flow style before ours
             raise LoadError(TOO_DEEP, *where) from None
         problem = error.problem or error.context or "invalid YAML"
         context_mark = error.context_mark
         if error.context and context_mark and context_mark is not problem_mark:
-            context = _within(text, Mark(context_mark.line + 1, context_mark.column + 1))
-            problem += f" ({error.context} at line {context.line + offset}, column {context.column})"
+            context = places.of(_within(text, Mark(context_mark.line + 1, context_mark.column + 1)))
+            problem += f" ({error.context} at line {context.line}, column {context.column})"
         if "cannot start any token" in problem and _character_at(text, where.line - offset, where.column) == "\t":
             problem += "; YAML indents with spaces, never tabs"
         raise LoadError(f"YAML syntax error: {problem}", *where) from None
@@ -329,6 +362,8 @@ def _build(text: str, offset: int = 0) -> object:
 
 
 _YAML_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # what libyaml counts as line breaks (\r\n is one)
+_ANY_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")  # the ones that editors, Markdown and JSON do not count
 
 
 def _within(text: str, mark: Mark) -> Mark:
@@ -575,11 +610,12 @@ def _load_markdown(text: str, path: str) -> Template:
     return _from_blocks(text, path, blocks)
 
 
-def _from_blocks(text: str, path: str, blocks: list[CodeBlock]) -> Template:
+def _from_blocks(text: str, path: str, blocks: list[CodeBlock], *, unwrap: bool = True) -> Template:
     """The largest template block, on the Markdown's own lines; LoadError when there is none.
 
     Only a block in a template's language that names a template key can hold a template; such
-    blocks are read largest first, at most _READ_BLOCKS of them (an answer has a handful)."""
+    blocks are read largest first, at most _READ_BLOCKS of them (an answer has a handful). When
+    none is found, the blocks inside a ```markdown block are read the same way (one level deep)."""
     candidates = sorted(
         (block for block in blocks if may_hold_template(block) and looks_like_template(block)),
         key=lambda block: -len(block.lines),
@@ -595,14 +631,33 @@ def _from_blocks(text: str, path: str, blocks: list[CodeBlock]) -> Template:
     if not templates:
         if broken:
             raise broken[0][1]  # the largest
+        for wrapper in [block for block in blocks if block.language in WRAPPER_LANGUAGES] if unwrap else []:
+            try:
+                template = _from_blocks(text, path, wrapped_blocks(wrapper), unwrap=False)
+            except _NoTemplateBlock:
+                continue
+            where = f"the template was taken from inside the {wrapper.language} block at line {wrapper.fence_line}"
+            return replace(template, notes=(where, *template.notes))
         raise _no_template(text, blocks)
     chosen, template = templates[0]
-    return replace(template, text=only_block(text, chosen), notes=_block_notes(chosen, templates[1:], broken, candidates))
+    fragments = [
+        block for block in blocks if may_hold_template(block) and not looks_like_template(block) and declares_resources(block)
+    ]
+    notes = _block_notes(chosen, templates[1:], broken, candidates, fragments)
+    return replace(template, text=only_block(text, chosen), notes=notes)
 
 
-def _block_notes(chosen: CodeBlock, others: list, broken: list, candidates: list[CodeBlock]) -> tuple[str, ...]:
-    """What the report should say about the blocks that were not checked."""
+def _block_notes(
+    chosen: CodeBlock, others: list, broken: list, candidates: list[CodeBlock], fragments: list[CodeBlock]
+) -> tuple[str, ...]:
+    """What the report should say about the checked block when it runs to the end, and about the blocks that were
+    not checked: other templates, broken ones, and pieces of a template (a "part 2", a resource to add)."""
     notes = []
+    if not chosen.closed:
+        notes.append(
+            f"the {chosen.language or 'unlabelled'} block at line {chosen.fence_line} is never closed "
+            "and was read to the end of the file: the answer may be cut off"
+        )
     if others:
         lines = sorted(block.fence_line for block, _ in others)
         were = "was" if len(lines) == 1 else "were"
@@ -610,6 +665,14 @@ def _block_notes(chosen: CodeBlock, others: list, broken: list, candidates: list
             f"{_count(len(lines), 'other template block')} ({_lines(lines)}) {were} not checked; "
             f"the largest, at line {chosen.fence_line}, was"
         )
+    if fragments:
+        lines = [block.fence_line for block in fragments]
+        verbs = (
+            "declares resources outside a template and was"
+            if len(lines) == 1
+            else "declare resources outside a template and were"
+        )
+        notes.append(f"{_count(len(lines), 'block')} ({_lines(lines)}) {verbs} not checked")
     broken = sorted(broken, key=lambda item: item[0].fence_line)
     notes.extend(
         f"the {block.language or 'unlabelled'} block at line {block.fence_line} looks like a template but does not load "

@@ -16,15 +16,19 @@ from typing import NamedTuple
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Info strings a template block is written with; no info string at all counts too.
 TEMPLATE_LANGUAGES = frozenset({"", "yaml", "yml", "json", "cloudformation", "cfn", "template"})
+WRAPPER_LANGUAGES = frozenset({"markdown", "md"})  # a block in these may hold a whole answer, fences and all
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # CommonMark's line endings
 _OPENING = re.compile(r"(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _CLOSING = re.compile(r"(?P<fence>`{3,}|~{3,})[ \t]*$")
 _LIST_MARKER = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?: +|$)")
 _STARTS = frozenset("`~-+*0123456789")  # what a fence or a list item starts with
+_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 _LANGUAGE = re.compile(r"[\w+#.-]*")
 # A key only templates have, at the start of a line or after a brace or comma (block, flow or JSON).
 _TEMPLATE_KEY = re.compile(r"""(?:^|[\s{,])["']?(?:Resources|AWSTemplateFormatVersion)["']?[ \t]*:""")
+# A resource declaration, `Type: AWS::...` (block, flow or JSON): a block with one but no template key is a fragment.
+_RESOURCE_TYPE = re.compile(r"""(?:^[ \t]*|[{,][ \t]*)["']?Type["']?[ \t]*:[ \t]*["']?AWS::""", re.MULTILINE)
 
 
 class CodeBlock(NamedTuple):
@@ -96,8 +100,10 @@ def fenced_blocks(text: str, limit: int | None = None) -> list[CodeBlock]:
 
     List items are followed only as far as fences need: a fence counts when it is indented at most
     three columns past the content of the list item it sits in (so four spaces of plain indentation
-    are an indented code block, not a fence)."""
+    are an indented code block, not a fence). Fences inside an HTML comment are hidden, as a renderer hides
+    them: an answer that comments out a draft shows only what it keeps."""
     blocks: list[CodeBlock] = []
+    comment = False  # inside an HTML comment, which ends on the line that holds -->
     items: list[int] = []  # content columns of the open list items, innermost last
     opened: tuple[str, str, int, int] | None = None  # fence, language, line, base column
     content: list[str] = []
@@ -113,14 +119,20 @@ def fenced_blocks(text: str, limit: int | None = None) -> list[CodeBlock]:
             else:
                 content.append(line)
             continue
+        if comment:
+            comment = _COMMENT_CLOSE not in line
+            continue
         if not rest:
             continue  # blank lines keep list items open
         width = _width(line[: len(line) - len(rest)]) if len(rest) < len(line) else 0
         while items and width < items[-1]:
             items.pop()
+        base = items[-1] if items else 0
+        if rest.startswith(_COMMENT_OPEN) and width - base <= 3:
+            comment = _COMMENT_CLOSE not in rest[2:]  # `<!-->` and `<!-- x -->` end where they start
+            continue
         if rest[0] not in _STARTS:
             continue  # most lines: prose
-        base = items[-1] if items else 0
         if width - base > 3:
             continue  # an indented code block or a continuation: no fence starts here
         marker = _LIST_MARKER.match(rest)
@@ -137,6 +149,17 @@ def fenced_blocks(text: str, limit: int | None = None) -> list[CodeBlock]:
     return blocks
 
 
+def wrapped_blocks(block: CodeBlock) -> list[CodeBlock]:
+    """The blocks inside a ```markdown block (a model that wraps its whole answer in one), at the outer text's lines.
+
+    The wrapper's own closing fence is the one the writer meant for the last inner block, which therefore
+    reads as left open: it is closed when the wrapper is."""
+    inner = [found._replace(fence_line=found.fence_line + block.fence_line) for found in fenced_blocks("\n".join(block.lines))]
+    if inner and block.closed and not inner[-1].closed:
+        inner[-1] = inner[-1]._replace(closed=True)
+    return inner
+
+
 def may_hold_template(block: CodeBlock) -> bool:
     """Is the block written in a language a template is written in (yaml, json, none...)?"""
     return block.language in TEMPLATE_LANGUAGES
@@ -145,6 +168,11 @@ def may_hold_template(block: CodeBlock) -> bool:
 def looks_like_template(block: CodeBlock) -> bool:
     """Does the block name a key only templates have? Then its load error is the answer's error."""
     return _TEMPLATE_KEY.search(block.text) is not None
+
+
+def declares_resources(block: CodeBlock) -> bool:
+    """Does the block declare a resource (`Type: AWS::...`)? Without a template key, it is a piece of one."""
+    return _RESOURCE_TYPE.search(block.text) is not None
 
 
 def only_block(text: str, block: CodeBlock) -> str:

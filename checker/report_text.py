@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ def _file_block(file: FileReport, style: _Style) -> str:
         lines.extend(line for finding in suppressed for line in _finding_lines(finding, style))
     if file.notes:
         lines.append(style.heading("Notes:"))
-        lines.extend(f"  - {note}" for note in file.notes)
+        lines.extend(f"  - {inert(note)}" for note in file.notes)
     unknown = unknown_results(file.results)
     if unknown:
         lines.append(style.heading("Could not judge:"))
@@ -75,7 +76,7 @@ def _verdict_line(file: FileReport, style: _Style) -> str:
     unknown = len(unknown_results(file.results))
     if unknown:
         detail += f" ({_plural(unknown, 'rule')} could not be judged)"
-    return f"{style.paint(label, code)} {file.path} — {detail}"
+    return f"{style.paint(label, code)} {inert(file.path)} — {detail}"
 
 
 def _group_by_category(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -89,12 +90,12 @@ def _group_by_category(findings: Iterable[Finding]) -> list[tuple[str, list[Find
 
 
 def _finding_lines(finding: Finding, style: _Style) -> list[str]:
-    resource = f" [{finding.resource}]" if finding.resource else ""
-    location = f"{finding.file}:{finding.line}:{finding.column}"
+    resource = f" [{inert(finding.resource)}]" if finding.resource else ""
+    location = f"{inert(finding.file)}:{finding.line}:{finding.column}"
     header = f"  {style.severity(finding.severity)} {finding.rule_id}{resource} {location}"
     if finding.suppressed is not None:
         header += " " + style.paint(f"(suppressed: {finding.suppressed})", _DIM)
-    lines = [header, f"    {finding.message}"]
+    lines = [header, f"    {inert(finding.message)}"]
     if finding.remediation:
         lines.append(f"    fix: {finding.remediation}")
     snippet = style.snippets.get(finding.rule_id)
@@ -106,12 +107,12 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
 
 def _unknown_line(result: RuleResult, style: _Style) -> str:
     reason = result.message or "no reason given"
-    return f"  {style.paint('UNKNOWN', _YELLOW)} {result.rule_id} {reason}"
+    return f"  {style.paint('UNKNOWN', _YELLOW)} {result.rule_id} {inert(reason)}"
 
 
 def _skipped_block(skipped: Iterable[SkippedFile], style: _Style) -> str:
     lines = [style.heading("Skipped:")]
-    lines.extend(f"  {item.path} — {item.reason}" for item in skipped)
+    lines.extend(f"  {inert(item.path)} — {inert(item.reason)}" for item in skipped)
     return "\n".join(lines)
 
 
@@ -129,6 +130,24 @@ def _summary_line(summary: Summary, skipped: int) -> str:
     if skipped:
         line += f"; {skipped} skipped"
     return line
+
+
+_UNSHOWN = {"Cc", "Cs", "Zl", "Zp"}  # control characters, undecodable bytes, line and paragraph separators
+
+
+def inert(text: str) -> str:
+    """A file name or a value from a template, on one line and as inert text: a newline in a file name must not
+    split a verdict line, nor an escape sequence in a logical id reach the terminal. Such characters are escaped;
+    a byte of a file name that is not UTF-8 (which Python keeps as a surrogate) is shown as the byte, `\\xff`."""
+    if text.isprintable():
+        return text
+    return "".join(_escaped(char) if unicodedata.category(char) in _UNSHOWN else char for char in text)
+
+
+def _escaped(char: str) -> str:
+    if 0xDC80 <= ord(char) <= 0xDCFF:
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return repr(char)[1:-1]
 
 
 def _plural(count: int, noun: str) -> str:

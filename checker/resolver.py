@@ -474,7 +474,7 @@ _SYMBOL = re.compile(r"<(AWS-(?:Region|AccountId|StackName|StackId)|[A-Za-z0-9]+
 def readable(text: str, logical_ids: Iterable[str]) -> str:
     """Write the resolver's symbols the way a template would: <AWS-Region> as ${AWS::Region},
     <Queue> (a name CloudFormation generates) as ${Queue}."""
-    known = set(logical_ids)
+    known = logical_ids if isinstance(logical_ids, (dict, set, frozenset)) else set(logical_ids)  # a finding each: no copies
 
     def show(match: re.Match) -> str:
         token = match.group(1)

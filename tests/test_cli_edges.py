@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -293,6 +294,74 @@ def test_an_unlistable_subdirectory_is_not_ignored_silently(capsys, tmp_path, mo
     assert code == 2
 
 
+def _without_read_permission() -> list[str]:
+    """The command prefix under which chmod 000 really denies reading. Root reads anything (CAP_DAC_OVERRIDE),
+    so a root test run drops those capabilities for the checker's process; where it cannot, the test is skipped
+    rather than passing without the file ever being unreadable."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: chmod 000 would not stop this process from reading")
+    dropped = "-dac_override,-dac_read_search"
+    return ["setpriv", "--bounding-set", dropped, "--inh-caps", dropped]
+
+
+@pytest.mark.parametrize("named_first", [False, True], ids=["directory-first", "file-first"])
+def test_an_unreadable_file_and_directory_each_get_one_invalid_verdict(tmp_path, named_first) -> None:
+    """Discrepancy: `check DIR DIR/locked.yaml` reported locked.yaml twice (once as unreadable by the search,
+    once as named), `check DIR/locked.yaml DIR` once."""
+    write(tmp_path, "stack.yaml", QUEUE_ONLY)
+    locked = Path(write(tmp_path, "locked.yaml", QUEUE_ONLY))
+    shut = Path(write(tmp_path, "shut/inner.yaml", QUEUE_ONLY)).parent
+    prefix = _without_read_permission()
+    locked.chmod(0)
+    shut.chmod(0)
+    try:
+        probe = subprocess.run([*prefix, sys.executable, "-c", f"open({str(locked)!r})"], capture_output=True, check=False)
+        assert probe.returncode != 0, "the file must really be unreadable for this test to mean anything"
+        paths = [str(locked), str(tmp_path)] if named_first else [str(tmp_path), str(locked)]
+        result = subprocess.run(
+            [*prefix, sys.executable, "-m", "checker.cli", "check", *paths, "--no-cfn-lint", "--format", "json"],
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=False,
+        )
+    finally:
+        locked.chmod(0o644)
+        shut.chmod(0o755)
+    assert (result.returncode, result.stderr) == (2, b"")
+    document = json.loads(result.stdout)
+    verdicts = [
+        (file["path"], file["status"], file["findings"][0]["message"] if file["status"] == "invalid" else None)
+        for file in document["files"]
+    ]
+    unreadable = (str(locked), "invalid", "Cannot read the file: Permission denied.")
+    stack = (str(tmp_path / "stack.yaml"), "non_compliant", None)
+    assert verdicts == [
+        *([unreadable, stack] if named_first else [stack, unreadable]),
+        (str(shut), "invalid", "Cannot be listed (Permission denied)."),
+    ]
+    assert document["skipped"] == []
+
+
+def test_a_file_named_beside_its_directory_is_checked_as_named_in_either_order(capsys, tmp_path) -> None:
+    """Discrepancy: `check DIR DIR/pod.yaml` listed pod.yaml as skipped *and* gave it an invalid verdict; in the
+    other order it got the verdict alone. A file named on the command line always gets its verdict, once."""
+    write(tmp_path, "stack.yaml", QUEUE_ONLY)
+    pod = write(tmp_path, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n")
+    write(tmp_path, "notes.yaml", "just: notes\n")
+    pod_verdict = (pod, "invalid")
+    for paths, expected in (
+        ([str(tmp_path), pod], [(str(tmp_path / "stack.yaml"), "non_compliant"), pod_verdict]),
+        ([pod, str(tmp_path)], [pod_verdict, (str(tmp_path / "stack.yaml"), "non_compliant")]),
+    ):
+        code, document = check_json(capsys, *paths)
+        assert code == 2
+        assert [(file["path"], file["status"]) for file in document["files"]] == expected
+        assert skipped_paths(document) == [str(tmp_path / "notes.yaml")]
+
+
 def test_a_fifo_found_in_a_directory_does_not_hang_the_run(tmp_path) -> None:
     """Discrepancy: sniffing a FIFO named *.yaml blocks forever (open() waits for a writer)."""
     write(tmp_path, "stack.yaml", QUEUE_ONLY)
@@ -461,7 +530,65 @@ def test_a_path_that_is_not_utf8_does_not_crash_the_text_report(tmp_path) -> Non
     result = run_process("check", str(directory), "--no-cfn-lint", "--color", "never", env={"PYTHONIOENCODING": "utf-8"})
     assert b"Traceback" not in result.stderr
     assert result.returncode == 1
-    assert b"name.yaml" in result.stdout
+    assert f"FAIL {directory}/bad\\xffname.yaml — non-compliant".encode() in result.stdout  # the byte, as `ls -b` shows it
+
+
+def test_file_names_and_template_values_cannot_break_lines_or_drive_the_terminal(capsys, tmp_path) -> None:
+    """Discrepancy: a newline in a file name split the verdict line in two, and a logical id written
+    `"Q\\e[41m..."` (YAML's escape for ESC) sent that escape sequence to the terminal. Both are escaped."""
+    directory = tmp_path / "dir"
+    directory.mkdir()
+    write(directory, "new\nline.yaml", ENCRYPTED_QUEUE)
+    write(directory, "evil.yaml", 'Resources:\n  "Q\\e[2J":\n    Type: AWS::SQS::Queue\n')
+    code, out, _ = run(capsys, "check", str(directory), "--no-cfn-lint", "--color", "never", "--rule", "SEC005")
+    assert code == 1
+    assert out == (
+        f"FAIL {directory}/evil.yaml — non-compliant: 1 error, 0 warnings\n"
+        "Security:\n"
+        f"  ERROR SEC005 [Q\\x1b[2J] {directory}/evil.yaml:2:3\n"
+        "    The queue Q\\x1b[2J does not enable encryption at rest explicitly (SqsManagedSseEnabled not set, no KmsMasterKeyId).\n"
+        "    fix: Set SqsManagedSseEnabled: true (or KmsMasterKeyId for a customer managed key) on every queue.\n"
+        "\n"
+        f"PASS {directory}/new\\nline.yaml — compliant\n"
+        "\n"
+        "2 files: 1 compliant, 1 non-compliant, 0 invalid; 1 error, 0 warnings\n"
+    )
+    _, document = check_json(capsys, str(directory), "--rule", "SEC005")
+    assert checked_paths(document) == [str(directory / "evil.yaml"), str(directory / "new\nline.yaml")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["check", "SMALL", "--no-cfn-lint"], 2),  # a report short enough to sit in Python's buffer until exit
+        (["check", "BIG", "--no-cfn-lint", "--format", "json", "--jobs", "2"], 1),
+        (["check", "BIG", "--no-cfn-lint", "--fail-on", "never"], 0),
+        (["rules"], 0),
+    ],
+)
+def test_a_closed_pipe_keeps_the_verdict_and_prints_nothing(tmp_path, argv, code) -> None:
+    """Discrepancy: with stdout a pipe whose reader has gone (`check . | head` in `bash -o pipefail`, as GitHub
+    Actions runs steps), a long report exited 0 whatever it found, and a short one exited 120 with
+    "Exception ignored ... BrokenPipeError" on stderr. The exit code is the run's verdict either way."""
+    write(tmp_path, "small.md", "Insert here the Model Response that failed\n")
+    for index in range(30):
+        write(tmp_path, f"big/queue-{index:02}.yaml", QUEUE_ONLY)
+    paths = {"SMALL": str(tmp_path / "small.md"), "BIG": str(tmp_path / "big")}
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before the first byte is written
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "checker.cli", *(paths.get(arg, arg) for arg in argv)],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            env={**environment, "PYTHONPATH": str(ROOT)},
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (code, b"")
 
 
 # --- parameters ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -192,6 +193,74 @@ def test_a_sam_answer_keeps_the_answers_lines_and_the_loaders_notes(tmp_path) ->
     assert [(f.rule_id, f.resource, f.line, f.column) for f in report.findings] == [("COST002", "Processor", 25, 7)]
     assert SAM_ANSWER.split("\n")[25 - 1] == "      MemorySize: 1024"
     assert report.notes == ("1 other template block (line 3) was not checked; the largest, at line 12, was",)
+
+
+MODEL_ANSWER = """\
+<!-- model: draft 2 -->
+## Solution
+
+Here is the template: it creates the queue. Note: deploy it with the CLI.
+
+<!--
+```yaml
+Resources:
+  DraftTopic:
+    Type: AWS::SNS::Topic
+  DraftQueue:
+    Type: AWS::SQS::Queue
+  DraftTable:
+    Type: AWS::DynamoDB::Table
+```
+-->
+
+```YAML title="template.yaml"
+---
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  OrderQueue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 180
+...
+```
+
+Deploy:
+
+```bash
+aws cloudformation deploy --template-file template.yaml --stack-name orders
+```
+
+The processor's policy:
+
+```json
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+```
+
+And add the dead-letter queue under `Resources`:
+
+```yaml
+  OrderDLQ:
+    Type: AWS::SQS::Queue
+```
+"""
+
+
+@pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("utf-8-sig", "\r\n")], ids=["plain", "bom-and-crlf"])
+def test_a_model_answer_as_models_write_them(capsys, tmp_path, encoding, newline) -> None:
+    """Headings, prose with colons, a commented-out draft, a labelled block with --- and ..., shell, an IAM
+    policy and a resource to add by hand: the kept template is judged at the answer's lines, and the report
+    says a piece of the answer was not part of it."""
+    answer = tmp_path / "answer.md"
+    answer.write_bytes(MODEL_ANSWER.replace("\n", newline).encode(encoding))
+    code, document = check_json(capsys, str(answer), "--rule", "SEC005", "--rule", "ARCH006")
+    file = document["files"][0]
+    assert (code, file["status"]) == (1, "non_compliant")
+    assert located(file["findings"]) == [
+        ("ARCH006", "OrderQueue", "Resources/OrderQueue/Properties/RedrivePolicy", 24, 5),
+        ("SEC005", "OrderQueue", "Resources/OrderQueue/Properties/SqsManagedSseEnabled", 24, 5),
+    ]
+    assert MODEL_ANSWER.split("\n")[24 - 1] == "    Properties:"
+    assert file["notes"] == ["1 block (line 43) declares resources outside a template and was not checked"]
 
 
 def test_answers_without_a_template_are_invalid_and_say_why(capsys) -> None:

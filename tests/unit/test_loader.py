@@ -162,6 +162,24 @@ def test_escaped_backslash_before_u_is_not_a_surrogate_escape() -> None:
     assert load_text(text, "t.json").data["Description"] == "\\ud83d\\ude00"
 
 
+def test_lines_are_the_files_even_where_yaml_breaks_lines_that_editors_do_not() -> None:
+    """libyaml ends a line at NEL, U+2028 and U+2029 too; editors, Markdown and JSON do not, so marks after one
+    (and errors) must still count the file's own lines and columns."""
+    text = 'Description: "a\u2028b\x85c"\nResources:\n  Q: {Note: "x\u2029y", Type: AWS::SQS::Queue}\n'
+    template = load_text(text, "t.yaml")
+    assert template.mark_at(("Resources",)) == Mark(2, 1)
+    assert template.mark_at(("Resources", "Q", "Type")) == Mark(3, 20)
+    assert text.split("\n")[2][20 - 1 :].startswith("Type")
+    error = load_error('Description: "\u2028"\nResources:\n  Q: Type: X\n')
+    assert (error.message, error.line, error.column) == (
+        "YAML syntax error: mapping values are not allowed in this context",
+        3,
+        10,
+    )
+    answer = load_text('Here:\n\n```json\n{"Description": "\u2028",\n "Resources": {"Q": {"Type": "X"}}}\n```\n', "a.md")
+    assert answer.mark_at(("Resources", "Q", "Type")) == Mark(5, 22)
+
+
 def test_byte_order_mark_is_ignored() -> None:
     template = load_text(decode(b"\xef\xbb\xbf" + QUEUE_YAML.encode()), "t.yaml")
     assert template.mark_at(("Resources", "Queue")) == Mark(3, 3)

@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.loader import LoadError, Mark, load_text, parse_document
-from checker.markdown import CodeBlock, fenced_blocks, looks_like_template, may_hold_template, only_block, prose_lines
+from checker.markdown import (
+    CodeBlock,
+    declares_resources,
+    fenced_blocks,
+    looks_like_template,
+    may_hold_template,
+    only_block,
+    prose_lines,
+)
 
 QUEUE = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
 
@@ -99,6 +107,24 @@ def test_windows_and_old_mac_line_endings_count_as_lines() -> None:
     assert blocks_of("a\r\n```yaml\r\nb: 1\r\n```\r\nc\r```\rd\r```\r") == [("yaml", 2, ("b: 1",), True), ("", 6, ("d",), True)]
 
 
+def test_fences_inside_an_html_comment_are_hidden_as_a_renderer_hides_them() -> None:
+    text = (
+        "<!-- an earlier draft:\n```yaml\na: 1\n```\n-->\n"
+        "```yaml\nb: 2\n```\n"
+        "   <!-- one line --> ```json\n"
+        "<!--> ```bash\n"
+        "- item\n  <!--\n  ```sh\n  ls\n  ```\n  -->\n"
+        "```\nc: 3\n```\n"
+        "<!-- never closed\n```yaml\nd: 4\n```\n"
+    )
+    assert blocks_of(text) == [("yaml", 6, ("b: 2",), True), ("", 17, ("c: 3",), True)]
+
+
+def test_a_comment_marker_inside_a_block_or_indented_four_spaces_hides_nothing() -> None:
+    text = "```html\n<!--\n```\n\n    <!--\n```yaml\na: 1\n```\n"
+    assert blocks_of(text) == [("html", 1, ("<!--",), True), ("yaml", 6, ("a: 1",), True)]
+
+
 def test_which_blocks_may_hold_a_template() -> None:
     languages = ["yaml", "yml", "json", "", "cloudformation", "cfn", "template", "bash", "python", "javascript", "toml"]
     chosen = [language for language in languages if may_hold_template(CodeBlock(language, 1, ()))]
@@ -120,6 +146,22 @@ def test_which_blocks_may_hold_a_template() -> None:
 )
 def test_what_looks_like_a_template(lines: tuple[str, ...], expected: bool) -> None:
     assert looks_like_template(CodeBlock("yaml", 1, lines)) is expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (("  Dlq:", "    Type: AWS::SQS::Queue"), True),
+        (('"Dlq": {"Type": "AWS::SQS::Queue"}',), True),
+        (("Dlq: {Type: 'AWS::Serverless::Function'}",), True),
+        (("Type: Custom::Thing",), False),
+        (("Effect: Allow", "Action: sqs:SendMessage"), False),
+        (("# Type: AWS::SQS::Queue is the queue",), False),
+        (("QueueType: AWS::SQS::Queue",), False),
+    ],
+)
+def test_what_declares_resources(lines: tuple[str, ...], expected: bool) -> None:
+    assert declares_resources(CodeBlock("yaml", 1, lines)) is expected
 
 
 def test_only_block_keeps_the_block_on_its_own_lines_and_blanks_the_rest() -> None:
@@ -226,6 +268,73 @@ def test_a_broken_template_block_next_to_a_good_one_is_noted() -> None:
         "the yaml block at line 7 looks like a template but does not load "
         "(YAML syntax error: mapping values are not allowed in this context, line 9, column 14); it was not checked",
     )
+
+
+def test_a_template_in_two_parts_says_its_second_part_was_not_checked() -> None:
+    """A model cut short continues in a second block: the checked part alone must not pass for the answer."""
+    part_2 = "  Dlq:\n    Type: AWS::SQS::Queue\n"
+    text = (
+        "Part 1:\n```yaml\n" + QUEUE + "```\nPart 2:\n```yaml\n" + part_2 + "```\n"
+        "The role's policy:\n```json\n" + '{"Statement": [{"Effect": "Allow", "Action": "sqs:*"}]}\n```\n'
+        "Deploy:\n```bash\naws cloudformation deploy  # Type: AWS::SQS::Queue\n```\n"
+    )
+    template = load_text(text, "answer.md")
+    assert list(template.data["Resources"]) == ["Queue"]
+    assert template.notes == ("1 block (line 8) declares resources outside a template and was not checked",)
+    error = load_error("```yaml\n" + part_2 + "```\n```yaml\n" + part_2 + "```\n")
+    assert error.message == (
+        "the Markdown has no CloudFormation template in its code blocks (found: yaml at line 1, yaml at line 5)"
+    )
+
+
+def test_several_fragments_are_counted_in_one_note() -> None:
+    fragment = "```\nDlq:\n  Type: AWS::SQS::Queue\n```\n"
+    template = load_text("```yaml\n" + QUEUE + "```\n" + fragment * 10, "answer.md")
+    assert template.notes == (
+        "10 blocks (lines 6, 10, 14, 18, 22, 26, 30, 34 and 2 more) declare resources outside a template and were not checked",
+    )
+
+
+def test_a_template_block_left_open_says_the_answer_may_be_cut_off() -> None:
+    template = load_text("Here is the stack:\n\n~~~yaml\n" + QUEUE + "    Properties:\n", "answer.md")
+    assert template.mark_at(("Resources", "Queue", "Properties")) == Mark(7, 5)
+    assert template.notes == (
+        "the yaml block at line 3 is never closed and was read to the end of the file: the answer may be cut off",
+    )
+
+
+def test_a_commented_out_draft_is_not_the_template() -> None:
+    draft = "```yaml\n" + QUEUE + "  Draft:\n    Type: AWS::SNS::Topic\n  Old:\n    Type: AWS::SNS::Topic\n```\n"
+    template = load_text("<!--\n" + draft + "-->\n\n```yaml\n" + QUEUE + "```\n", "answer.md")
+    assert list(template.data["Resources"]) == ["Queue"]
+    assert (template.mark_at(("Resources", "Queue")), template.notes) == (Mark(15, 3), ())
+
+
+def test_an_answer_wrapped_in_a_markdown_block_is_unwrapped() -> None:
+    """Asked for Markdown, a model may put its whole answer in a ```markdown block; the wrapper's closing fence
+    is then the one the template block was meant to end with."""
+    text = "```markdown\n## Solution\n\n```yaml\n" + QUEUE + "```\n\nDeploy it.\n```\n"
+    template = load_text(text, "answer.md")
+    assert template.mark_at(("Resources", "Queue", "Type")) == Mark(7, 5)
+    assert template.notes == ("the template was taken from inside the markdown block at line 1",)
+    longer = "````md\n```yaml\n" + QUEUE + "```\n```json\n" + '{"Resources": {"T": {"Type": "X"}}}\n```\n````\n'
+    assert load_text(longer, "answer.md").notes == (
+        "the template was taken from inside the md block at line 1",
+        "1 other template block (line 7) was not checked; the largest, at line 2, was",
+    )
+
+
+def test_a_markdown_block_is_unwrapped_only_when_nothing_outside_it_is_a_template() -> None:
+    wrapped = "````markdown\n```yaml\n" + QUEUE.replace("Queue:", "Inner:") + "```\n````\n"
+    assert list(load_text(wrapped + "```yaml\n" + QUEUE + "```\n", "answer.md").data["Resources"]) == ["Queue"]
+    broken = load_error("```markdown\n```yaml\nResources:\n  Q: Type: X\n```\n```\n")
+    assert (broken.message, broken.line, broken.column) == (
+        "YAML syntax error: mapping values are not allowed in this context",
+        4,
+        10,
+    )
+    nested = load_error("`````markdown\n````markdown\n```yaml\n" + QUEUE + "```\n````\n`````\n")
+    assert nested.message == "the Markdown has no CloudFormation template in its code blocks (found: markdown at line 1)"
 
 
 def test_blocks_in_other_languages_are_never_read_as_templates() -> None:

@@ -447,6 +447,30 @@ def test_text_unknown_never_reads_as_pass() -> None:
     )
 
 
+def test_text_escapes_what_would_break_a_line_or_drive_the_terminal() -> None:
+    """Paths and values come from the user's files; only the reporter's own colours may reach the terminal."""
+    file = FileReport(
+        "a\nb.md",
+        "compliant",
+        (),
+        (RuleResult("SEC005", "unknown", "KmsMasterKeyId is \x1b]0;owned\x07"),),
+        notes=("the yaml block at line 3 \u2028 moved",),
+    )
+    report = RunReport(files=(file,), skipped=(SkippedFile("bad\udcffname\tx.yaml", "reason\r"),))
+    assert render_text(report, color=False) == (
+        "PASS a\\nb.md — compliant (1 rule could not be judged)\n"
+        "Notes:\n"
+        "  - the yaml block at line 3 \\u2028 moved\n"
+        "Could not judge:\n"
+        "  UNKNOWN SEC005 KmsMasterKeyId is \\x1b]0;owned\\x07\n"
+        "\n"
+        "Skipped:\n"
+        "  bad\\xffname\\tx.yaml — reason\\r\n"
+        "\n"
+        "1 file: 1 compliant, 0 non-compliant, 0 invalid; 0 errors, 0 warnings; 1 rule could not be judged; 1 skipped\n"
+    )
+
+
 def test_summary_is_shared() -> None:
     summary = summarise(REPORT)
     assert (summary.errors, summary.warnings, summary.suppressed, summary.unknown) == (3, 2, 1, 1)
