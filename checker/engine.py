@@ -81,7 +81,7 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     verdicts = _judge(template, resolved, arch, options)
     if resolved.undecided:
         without = resolve(template, options.parameters, with_undecided=False)
-        verdicts = _agreed(verdicts, _judge(template, without, recognise(without), options), resolved)
+        verdicts = _agreed(verdicts, _judge(template, without, recognise(without), options), template, resolved)
     results = [result for result, _ in verdicts]
     findings = [finding for _, rule_findings in verdicts for finding in rule_findings]
     reference: tuple = ()
@@ -138,16 +138,26 @@ def _judge(template: Template, resolved: ResolvedTemplate, arch: Architecture, o
     return verdicts
 
 
-def _agreed(with_them: list[Verdict], without_them: list[Verdict], resolved: ResolvedTemplate) -> list[Verdict]:
-    """Keep verdicts that do not depend on the undecided resources; the others are unknown."""
-    names = ", ".join(resolved.undecided)
-    reason = f"the verdict depends on whether {names} exist, and their Condition cannot be decided before deployment"
-    return [
-        (first, findings)
-        if (first.status, findings) == (second.status, other)
-        else (RuleResult(first.rule_id, "unknown", reason), [])
-        for (first, findings), (second, other) in zip(with_them, without_them, strict=True)
-    ]
+def _agreed(
+    with_them: list[Verdict], without_them: list[Verdict], template: Template, resolved: ResolvedTemplate
+) -> list[Verdict]:
+    """Keep what does not depend on the undecided resources: a verdict the same either way, or the findings
+    of a rule that fails either way; the rest is unknown, with the reason."""
+    written = list(dict.fromkeys(str(template.origin(("Resources", name))[1]) for name in resolved.undecided))
+    exist, their = ("exists", "its") if len(written) == 1 else ("exist", "their")
+    reason = (
+        f"the verdict depends on whether {', '.join(written)} {exist}, and {their} Condition cannot be decided before deployment"
+    )
+    verdicts: list[Verdict] = []
+    for (first, findings), (second, other) in zip(with_them, without_them, strict=True):
+        either_way = [finding for finding in findings if finding in other]
+        if (first.status, findings) == (second.status, other):
+            verdicts.append((first, findings))
+        elif first.status == second.status == "fail" and either_way:
+            verdicts.append((RuleResult(first.rule_id, "fail", f"more findings are possible: {reason}"), either_way))
+        else:
+            verdicts.append((RuleResult(first.rule_id, "unknown", reason), []))
+    return verdicts
 
 
 Outcome = FileReport | SkippedFile

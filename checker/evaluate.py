@@ -75,18 +75,22 @@ Check = Callable[[Context], Iterable[Outcome]]
 
 
 def evaluate_rule(rule: Rule, context: Context, checks: dict[str, Check]) -> tuple[RuleResult, list[Finding]]:
-    """Status and findings of one rule; a crash in the check is reported against the rule."""
+    """Status and findings of one rule; a crash in the check (or in placing its findings) is reported against the rule."""
     try:
-        if rule.engine == "guard":
-            outcomes = list(guard_outcomes(rule, context))
-        else:
-            outcomes = list(checks[rule.check["function"]](context))
+        return _judged(rule, context, checks)
     except Exception as error:
         message = (
             f"the {rule.id} check crashed on this template ({type(error).__name__}: {error}); this is a bug in cfn-compliance"
         )
         finding = _finding(rule, context, Violation(None, (), message))
         return RuleResult(rule.id, "unknown", message), [finding]
+
+
+def _judged(rule: Rule, context: Context, checks: dict[str, Check]) -> tuple[RuleResult, list[Finding]]:
+    if rule.engine == "guard":
+        outcomes = list(guard_outcomes(rule, context))
+    else:
+        outcomes = list(checks[rule.check["function"]](context))
     violations = [outcome for outcome in outcomes if isinstance(outcome, Violation)]
     unresolved = [
         context.template.explained(readable(outcome.message, context.template.resources))
@@ -165,6 +169,7 @@ def guard_document(resource: ResolvedResource, rule_text: str) -> dict:
 
 
 _INTEGER = re.compile(r"-?[0-9]+")
+_LARGEST_EXACT = float(2**53)
 
 
 def _plain(value: object) -> object:
@@ -176,6 +181,8 @@ def _plain(value: object) -> object:
         if value.lower() in ("true", "false"):
             return value.lower() == "true"
         return int(value) if _INTEGER.fullmatch(value) else str(value)
+    if isinstance(value, float) and not abs(value) <= _LARGEST_EXACT:
+        return repr(value)  # cfn-guard-rs garbles its report on huge floats; no property takes one
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items() if item is not NO_VALUE}
     if isinstance(value, list):

@@ -8,6 +8,7 @@ import checker.checks
 import checker.reference
 import checker.resolver
 from checker.engine import CheckOptions, check_file
+from checker.evaluate import Violation
 from tests.conftest import CHECK_DATE, REFERENCE
 
 OPTIONS = CheckOptions(cfn_lint=False, today=CHECK_DATE)
@@ -24,6 +25,18 @@ def test_a_crashing_check_becomes_a_finding_naming_its_rule(monkeypatch: pytest.
     assert [(finding.rule_id, finding.message) for finding in report.findings] == [("MON002", message)]
     assert {result.rule_id: result.status for result in report.results}["MON002"] == "unknown"
     # Every other rule is still judged: 36 pass; TPL002 (cfn-lint off) and SEC009 (no queue policy) have nothing to judge.
+    assert sum(result.status == "pass" for result in report.results) == 36
+
+
+def test_a_check_whose_finding_cannot_be_placed_costs_only_its_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unplaceable(_context: object):
+        yield Violation("OrderQueue", ("Properties",), 42)  # type: ignore[arg-type]  # a message that is no text
+
+    monkeypatch.setitem(checker.checks.REGISTRY, "dlq_depth_alarm", unplaceable)
+    report = check_file(str(REFERENCE), OPTIONS)
+    assert report.status == "non_compliant"
+    assert [finding.rule_id for finding in report.findings] == ["MON002"]
+    assert report.findings[0].message.startswith("the MON002 check crashed on this template (TypeError: ")
     assert sum(result.status == "pass" for result in report.results) == 36
 
 

@@ -253,6 +253,56 @@ def test_plain_templates_never_import_the_sam_translator() -> None:
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True)
 
 
+SAM_TEMPLATES = sorted(
+    path
+    for path in (FIXTURES / "rules").glob("*/*/sam-*")
+    if path.suffix in (".yaml", ".json") and not path.name.endswith(".expected.yaml") and path.parts[-3] != "TPL001"
+)
+
+
+@pytest.mark.parametrize("path", [SAM_REFERENCE, *SAM_TEMPLATES], ids=lambda path: "/".join(path.parts[-3:]))
+def test_a_sam_template_gets_the_verdicts_of_the_stack_it_expands_to(path) -> None:
+    """Every rule judges a SAM template as it judges the CloudFormation SAM turns it into: only the
+    places (and how often a value written once is reported) differ."""
+    template = load_file(path)
+    expanded = load_text(json.dumps(expand(template, {}).data), "expanded.json")
+    verdicts = {result.rule_id: result.status for result in check_template(template, OPTIONS).results}
+    assert verdicts == {result.rule_id: result.status for result in check_template(expanded, OPTIONS).results}
+
+
+def test_a_value_written_once_in_globals_is_one_finding_where_it_is_written(tmp_path) -> None:
+    """A Globals secret, account id or undefined name reaches both functions but was written once: one
+    finding, for the first function; a rule about each function's settings (COST002) reports each."""
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: nodejs22.x
+    MemorySize: 1024
+    Environment:
+      Variables:
+        API_TOKEN: abcdefabcdef0123
+        TOPIC: arn:aws:sns:us-east-1:123456789012:alerts
+        TABLE: !Ref Missing
+Resources:
+  First:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: index.handler, CodeUri: src/}
+  Second:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: index.handler, CodeUri: src/}
+"""
+    rules = frozenset({"COST002", "SEC007", "SEC008", "TPL003"})
+    report = check_file(str(_write(tmp_path, text)), CheckOptions(cfn_lint=False, only_rules=rules, today=CHECK_DATE))
+    assert [(f.rule_id, f.resource, f.path, f.line) for f in report.findings] == [
+        ("TPL003", "First", "Globals/Function/Environment/Variables/TABLE/Ref", 10),
+        ("COST002", "First", "Globals/Function/MemorySize", 5),
+        ("COST002", "Second", "Globals/Function/MemorySize", 5),
+        ("SEC007", "First", "Globals/Function/Environment/Variables/API_TOKEN", 8),
+        ("SEC008", "First", "Globals/Function/Environment/Variables/TOPIC", 9),
+    ]
+
+
 SAM_DATA = json.loads(json.dumps(load_text(SAM_REFERENCE.read_text(), "sam.yaml").data))
 NAMES = [*SAM_DATA["Resources"], "OrderProcessorRole", "OrderProcessorOrders", "OrderQueue.Arn", "AWS::NoValue"]
 

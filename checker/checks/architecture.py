@@ -17,8 +17,8 @@ from checker.checks.common import (
 )
 from checker.evaluate import Context, Outcome, Violation
 from checker.lifecycle import deprecation_date
-from checker.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target
-from checker.resolver import Unknown, refs_in
+from checker.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target, invoked_functions
+from checker.resolver import ResolvedResource, Unknown, as_mapping, refs_in
 
 
 def order_queue_is_standard(context: Context) -> Iterator[Outcome]:
@@ -71,7 +71,9 @@ def queue_triggers_processor(context: Context) -> Iterator[Outcome]:
     absent = require(context, "order_queue", "processor")
     if absent:
         yield absent
-    elif context.arch.mapping is None:
+    elif context.arch.mapping is not None:
+        yield from _mapping_delivers(context, context.resource(context.arch.mapping), context.arch.order_queue)
+    else:
         mappings = [mapping.properties for mapping in context.resolved.of_type(MAPPING_TYPE)]
         names = [context.resolved.name_of(part) for part in (context.arch.order_queue, context.arch.processor)]
         yield unless_unknown(
@@ -83,6 +85,29 @@ def queue_triggers_processor(context: Context) -> Iterator[Outcome]:
             ),
             [mappings, names] if mappings else [],
             "the wiring of an event source mapping",
+        )
+
+
+def _mapping_delivers(context: Context, mapping: ResolvedResource, queue: str) -> Iterator[Outcome]:
+    """A mapping that names the queue may still deliver nothing: created disabled, or given the
+    queue's URL (what !Ref of a queue returns), which Lambda refuses as an EventSourceArn."""
+    source = mapping.properties.get("EventSourceArn")
+    if source == context.resolved.resolver.ref(queue):
+        yield Violation(
+            mapping.logical_id,
+            ("Properties", "EventSourceArn"),
+            f"The event source mapping {mapping.logical_id} names the order queue {queue} by its URL (!Ref), "
+            f"but an event source mapping needs the queue's ARN (!GetAtt {queue}.Arn): the stack fails to deploy.",
+        )
+    enabled = mapping.properties.get("Enabled", True)
+    if isinstance(enabled, Unknown):
+        yield unresolved(mapping, "Enabled", enabled)
+    elif enabled is False or str(enabled).lower() == "false":
+        yield Violation(
+            mapping.logical_id,
+            ("Properties", "Enabled"),
+            f"The event source mapping {mapping.logical_id} is disabled (Enabled: false): orders wait in {queue} "
+            "until they expire.",
         )
 
 
@@ -184,14 +209,29 @@ def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
 
 
 def _dead_letter_config_note(context: Context) -> str:
-    processor = context.arch.processor
-    if processor and "DeadLetterConfig" in context.resource(processor).properties:
-        written = context.template.origin(("Resources", processor, "Properties", "DeadLetterConfig"))[-1]  # SAM: DeadLetterQueue
+    """Name the failure destinations often meant as the DLQ that never receive an order the SQS trigger fails."""
+    processor, mapping = context.arch.processor, context.arch.mapping
+    if processor is None:
+        return ""
+    if mapping and "OnFailure" in (as_mapping(context.resource(mapping).properties.get("DestinationConfig")) or {}):
         return (
-            f" The processor {processor} sets {written} instead, but that only catches failed asynchronous "
-            "invocations and never sees messages that fail when SQS triggers the function."
+            f" The event source mapping {mapping} sets DestinationConfig.OnFailure instead, but Lambda sends failed "
+            "batches there only from stream and Kafka sources, never from SQS."
         )
-    return ""
+    if "DeadLetterConfig" in context.resource(processor).properties:
+        written = context.template.origin(("Resources", processor, "Properties", "DeadLetterConfig"))[-1]  # SAM: DeadLetterQueue
+    elif any(
+        processor in invoked_functions(context.resolved, config.properties.get("FunctionName"))
+        and "OnFailure" in (as_mapping(config.properties.get("DestinationConfig")) or {})
+        for config in context.resolved.of_type("AWS::Lambda::EventInvokeConfig")
+    ):
+        written = "an OnFailure destination (EventInvokeConfig)"
+    else:
+        return ""
+    return (
+        f" The processor {processor} sets {written} instead, but that only catches failed asynchronous "
+        "invocations and never sees messages that fail when SQS triggers the function."
+    )
 
 
 def dlq_outlives_order_queue(context: Context) -> Iterator[Outcome]:

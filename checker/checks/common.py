@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from checker.evaluate import Context, NotApplicable, Unresolved, Violation
+from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.recognise import PART_NAMES
 from checker.resolver import ResolvedResource, Unknown, as_list, as_mapping, find_unknown
 
@@ -70,6 +70,28 @@ def unless_unknown(violation: Violation, inspected: object, what: str) -> Violat
     """A failure decided on values that include an unknown one is no verdict: report it as unknown."""
     unknown = find_unknown(inspected)
     return Unresolved(f"{what} cannot be resolved: {unknown.reason}") if unknown else violation
+
+
+def once_per_place(
+    context: Context,
+    outcomes: Iterable[Outcome],
+    distinct: Callable[[Violation], object] = lambda _: None,
+    source_order: bool = False,
+) -> Iterator[Outcome]:
+    """The outcomes with only the first violation at each place of the source (and, with `distinct`, of
+    each kind there); with `source_order`, violations in the order the source is written.
+
+    SAM copies Globals into every function and a policy template into several statements: a value
+    written once reaches a check once per copy, and is reported once, for the first resource it reaches."""
+    placed: dict[tuple, Violation] = {}
+    for outcome in outcomes:
+        if not isinstance(outcome, Violation):
+            yield outcome
+            continue
+        path = ("Resources", outcome.resource, *outcome.path) if outcome.resource else outcome.path
+        placed.setdefault((context.template.origin(path), distinct(outcome)), outcome)
+    keys = sorted(placed, key=lambda key: context.template.mark_at(key[0])) if source_order else placed
+    yield from (placed[key] for key in keys)
 
 
 def unresolved(resource: ResolvedResource, name: str, value: Unknown) -> Unresolved:

@@ -9,6 +9,7 @@ from checker import iam
 from checker.checks.common import (
     Statement,
     as_list,
+    once_per_place,
     policy_documents,
     require,
     statement_key,
@@ -49,6 +50,10 @@ def _statements_or_not_applicable(context: Context) -> Iterator[Statement | NotA
 
 
 def no_wildcard_actions(context: Context) -> Iterator[Outcome]:
+    return once_per_place(context, _wildcard_actions(context))
+
+
+def _wildcard_actions(context: Context) -> Iterator[Outcome]:
     for statement in _statements_or_not_applicable(context):
         if isinstance(statement, NotApplicable):
             yield statement
@@ -79,6 +84,10 @@ def _needs_resource_scope(actions: list[str]) -> list[str]:
 
 
 def no_wildcard_resources(context: Context) -> Iterator[Outcome]:
+    return once_per_place(context, _wildcard_resources(context))
+
+
+def _wildcard_resources(context: Context) -> Iterator[Outcome]:
     for statement in _statements_or_not_applicable(context):
         if isinstance(statement, NotApplicable):
             yield statement
@@ -296,8 +305,12 @@ def _literal(value: object) -> bool:
 
 
 def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
-    data = context.template.data
-    parameters = data.get("Parameters")
+    yield from once_per_place(context, _secret_settings(context))
+    yield from once_per_place(context, _access_keys(context))  # also where a secret setting holds one
+
+
+def _secret_settings(context: Context) -> Iterator[Violation]:
+    parameters = context.template.data.get("Parameters")
     if isinstance(parameters, dict):
         for name, spec in parameters.items():
             if not _secret_named(name) or not isinstance(spec, dict):
@@ -320,7 +333,10 @@ def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
                         ("Properties", "Environment", "Variables", name),
                         f"The environment variable {name} of {logical_id} holds a literal secret value.",
                     )
-    for path, text in _source_strings(data, ()):
+
+
+def _access_keys(context: Context) -> Iterator[Violation]:
+    for path, text in _source_strings(context.template.data, ()):
         if _ACCESS_KEY.search(text):
             yield Violation.at(path, "A value shaped like an AWS access key id is written in the template.")
 
@@ -335,6 +351,10 @@ _SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules
 
 
 def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
+    return once_per_place(context, _hardcoded_accounts_and_regions(context), source_order=True)
+
+
+def _hardcoded_accounts_and_regions(context: Context) -> Iterator[Violation]:
     for section, node in context.template.data.items():
         if section in _SKIPPED_SECTIONS:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from checker.checks.common import once_per_place
 from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.resolver import PSEUDO_PARAMETERS
 
@@ -38,9 +39,10 @@ def _walk(node: object, path: tuple) -> Iterator[tuple[tuple, dict]]:
         item, where = stack.pop()
         if isinstance(item, dict):
             yield where, item
-            stack.extend((value, (*where, key)) for key, value in item.items() if not str(key).startswith(_LOOP))
+            entries = [(value, (*where, key)) for key, value in item.items() if not str(key).startswith(_LOOP)]
+            stack.extend(reversed(entries))  # popped in the order they are written
         elif isinstance(item, list):
-            stack.extend((value, (*where, index)) for index, value in enumerate(item))
+            stack.extend(reversed([(value, (*where, index)) for index, value in enumerate(item)]))
 
 
 def _names(data: dict, section: str) -> set[str]:
@@ -74,8 +76,8 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
         for where, message in _mapping_problems(path, mapping, referable, resources, conditions):
             if names_known or where[-1] in ("Fn::If", "Condition"):
                 problems.append((where, message))
-    for path, message in sorted(problems, key=lambda item: context.template.mark_at(context.template.origin(item[0]))):
-        yield Violation.at(path, message + ".")
+    violations = (Violation.at(path, message + ".") for path, message in problems)
+    yield from once_per_place(context, violations, distinct=lambda violation: violation.message, source_order=True)
 
 
 def _mapping_problems(path: tuple, mapping: dict, referable: set, resources: set, conditions: set) -> Iterator[tuple[tuple, str]]:
