@@ -70,3 +70,27 @@ def test_a_template_with_hundreds_of_wired_parts_is_recognised(tmp_path: Path) -
     report = check_file(str(path), CheckOptions(cfn_lint=False, only_rules=frozenset({"COST003", "ARCH006"}), today=CHECK_DATE))
     assert [(result.rule_id, result.status) for result in report.results] == [("ARCH006", "pass"), ("COST003", "fail")]
     assert [finding.resource for finding in report.findings] == [f"Fn{i}" for i in range(300)]
+
+
+def test_inline_code_too_large_to_analyse_quickly_is_unknown_not_slow(tmp_path: Path) -> None:
+    body = "".join(f"  const v{index} = {index};\n" for index in range(7000))  # ~140 KiB
+    code = "exports.handler = async (event) => {\n" + body + "};\n"
+    template = tmp_path / "big-code.yaml"
+    indented = "".join(f"          {line}\n" for line in code.splitlines())
+    template.write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs22.x\n"
+        "      Handler: index.handler\n      Role: !GetAtt R.Arn\n      Code:\n        ZipFile: |\n"
+        + indented
+        + "  R:\n    Type: AWS::IAM::Role\n    Properties: {AssumeRolePolicyDocument: {}}\n"
+    )
+    options = CheckOptions(cfn_lint=False, today=CHECK_DATE, only_rules=frozenset({"ARCH010", "ARCH011", "REL006"}))
+    report = check_file(str(template), options)
+    size = len(code) // 1024
+    expected = (
+        f"the inline code of Fn is {size} KiB; code over 128 KiB is not analysed (package it and deploy it from S3 instead)"
+    )
+    assert [(result.rule_id, result.status, result.message) for result in report.results] == [
+        ("ARCH010", "unknown", expected),
+        ("ARCH011", "unknown", expected),
+        ("REL006", "unknown", expected),
+    ]

@@ -20,6 +20,9 @@ from checker.jscode import (
 from checker.resolver import Unknown
 
 CODE_PATH = ("Properties", "Code", "ZipFile")
+# The JavaScript parser is pure Python (~0.8 s for this much); real inline handlers are a few KiB, and
+# CloudFormation allows up to its 1 MB template body, which would hold a pre-commit run for many seconds.
+MAX_ANALYSED_CODE = 128 * 1024
 
 
 @lru_cache(maxsize=64)
@@ -54,6 +57,11 @@ def _inline_code(context: Context) -> CodeFacts | Outcome:
         return Unresolved(f"the inline code of {processor.logical_id} cannot be resolved: {source.reason}")
     if not isinstance(source, str):
         return NotApplicable("the processor's code is not inline (Code.ZipFile, or InlineCode in SAM)")
+    if len(source) > MAX_ANALYSED_CODE:
+        return Unresolved(
+            f"the inline code of {processor.logical_id} is {len(source) // 1024} KiB; code over "
+            f"{MAX_ANALYSED_CODE // 1024} KiB is not analysed (package it and deploy it from S3 instead)"
+        )
     facts = _analyse(source, _handler_name(processor.properties.get("Handler")))
     if isinstance(facts, CodeParseError):
         return Unresolved(f"the inline code of {processor.logical_id} cannot be parsed: {facts}")
