@@ -135,9 +135,7 @@ def expand(template: Template, parameters: dict[str, str]) -> ExpandedTemplate:
     document = _prepared(template, parameters)
     try:
         expanded = _translate(document, parameters)
-    except LoadError:
-        raise
-    except Exception as error:
+    except Exception as error:  # SAM's refusals, and its own failures on input it did not foresee
         raise _refusal(template, error) from None
     origins = _origins(template, expanded.get("Resources", {}))
     return ExpandedTemplate(
