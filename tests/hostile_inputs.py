@@ -150,6 +150,21 @@ HOSTILE_INPUTS = [
         1,
         1,
     ),
+    HostileInput(
+        "serverless.yml",
+        _fixed(b"service: orders\nprovider:\n  name: aws\nresources:\n  Resources:\n    Q:\n      Type: AWS::SQS::Queue\n"),
+        "This looks like a Serverless Framework file (serverless.yml), not a CloudFormation template: "
+        "it has no Resources section.",
+        1,
+        1,
+    ),
+    HostileInput(
+        "openapi.yaml",
+        _fixed(b"openapi: 3.0.0\ninfo:\n  title: Orders\npaths: {}\n"),
+        "This looks like an OpenAPI document, not a CloudFormation template: it has no Resources section.",
+        1,
+        1,
+    ),
     HostileInput("top-level-list.yaml", _fixed(b"- Resources\n- Type\n"), f"The document is a list; {NOT_A_MAPPING}", 1, 1),
     HostileInput("top-level-scalar.yaml", _fixed(b"42\n"), f"The document is a single value; {NOT_A_MAPPING}", 1, 1),
     HostileInput(

@@ -231,10 +231,11 @@ def _started_checking(pid: int) -> bool:
     not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(), reason="watches the run through Linux's /proc"
 )
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_stops_the_run_quietly_with_the_sigint_exit_code(jobs) -> None:
-    corpus = ROOT.parent / "shared" / "corpus"
+def test_ctrl_c_stops_the_run_quietly_with_the_sigint_exit_code(jobs, tmp_path) -> None:
+    for number in range(300):  # several seconds of work
+        shutil.copy(REFERENCE, tmp_path / f"stack-{number:03}.yaml")
     process = subprocess.Popen(
-        [sys.executable, "-m", "checker.cli", "check", "--no-cfn-lint", "--jobs", jobs, str(corpus)],
+        [sys.executable, "-m", "checker.cli", "check", "--no-cfn-lint", "--jobs", jobs, str(tmp_path)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

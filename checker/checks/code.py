@@ -17,7 +17,7 @@ from checker.jscode import (
     CodeParseError,
     analyse_node_code,
 )
-from checker.resolver import Unknown
+from checker.resolver import Unknown, symbols_as_identifiers
 
 CODE_PATH = ("Properties", "Code", "ZipFile")
 # The JavaScript parser is pure Python (~0.8 s for this much); real inline handlers are a few KiB, and
@@ -62,7 +62,7 @@ def _inline_code(context: Context) -> CodeFacts | Outcome:
             f"the inline code of {processor.logical_id} is {len(source) // 1024} KiB; code over "
             f"{MAX_ANALYSED_CODE // 1024} KiB is not analysed (package it and deploy it from S3 instead)"
         )
-    facts = _analyse(source, _handler_name(processor.properties.get("Handler")))
+    facts = _analyse(symbols_as_identifiers(source), _handler_name(processor.properties.get("Handler")))
     if isinstance(facts, CodeParseError):
         return Unresolved(f"the inline code of {processor.logical_id} cannot be parsed: {facts}")
     return facts

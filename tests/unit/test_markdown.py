@@ -270,6 +270,18 @@ def test_a_broken_template_block_next_to_a_good_one_is_noted() -> None:
     )
 
 
+def test_a_broken_largest_template_block_is_the_verdict_not_a_smaller_draft() -> None:
+    """v1 then a larger, final v2 that does not parse: grading v1 would judge a draft the answer replaced."""
+    final = "```yaml\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n     Delay: [\n```\n"
+    error = load_error("v1:\n```yaml\n" + QUEUE + "```\nv2:\n" + final)
+    assert (error.message, error.line, error.column) == (
+        "YAML syntax error: did not find expected node content (while parsing a flow node at line 14, column 1); "
+        "the smaller template block at line 2 loads but was not checked",
+        14,
+        1,
+    )
+
+
 def test_a_template_in_two_parts_says_its_second_part_was_not_checked() -> None:
     """A model cut short continues in a second block: the checked part alone must not pass for the answer."""
     part_2 = "  Dlq:\n    Type: AWS::SQS::Queue\n"
