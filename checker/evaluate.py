@@ -92,11 +92,7 @@ def _judged(rule: Rule, context: Context, checks: dict[str, Check]) -> tuple[Rul
     else:
         outcomes = list(checks[rule.check["function"]](context))
     violations = [outcome for outcome in outcomes if isinstance(outcome, Violation)]
-    unresolved = [
-        context.template.explained(readable(outcome.message, context.template.resources))
-        for outcome in outcomes
-        if isinstance(outcome, Unresolved)
-    ]
+    unresolved = [_as_written(context, outcome.message) for outcome in outcomes if isinstance(outcome, Unresolved)]
     skipped = [outcome.message for outcome in outcomes if isinstance(outcome, NotApplicable)]
     findings = [_finding(rule, context, violation) for violation in violations]
     if violations:
@@ -124,12 +120,15 @@ def source_path(context: Context, violation: Violation) -> tuple[str | int, ...]
     return ("Resources", violation.resource, *steps)
 
 
+def _as_written(context: Context, message: str, path: tuple[str | int, ...] = ()) -> str:
+    """A check's message in the template's own terms: symbols as ${...}, generated names explained."""
+    return context.template.explained(readable(message, context.template.resources), path)
+
+
 def _finding(rule: Rule, context: Context, violation: Violation) -> Finding:
     generated_path = source_path(context, violation)
     path = context.template.origin(generated_path)
-    resource = str(path[1]) if violation.resource and len(path) > 1 and path[0] == "Resources" else violation.resource
-    if violation.resource and path[:1] == ("Globals",):
-        resource = str(context.template.origin(("Resources", violation.resource))[1])
+    resource = str(context.template.origin(("Resources", violation.resource))[1]) if violation.resource else None
     mark = context.template.mark_at(path)
     if violation.line is not None:
         mark = type(mark)(violation.line, violation.column or 1)
@@ -138,7 +137,7 @@ def _finding(rule: Rule, context: Context, violation: Violation) -> Finding:
         severity=rule.severity,
         category=rule.category,
         title=rule.title,
-        message=context.template.explained(readable(violation.message, context.template.resources), generated_path),
+        message=_as_written(context, violation.message, generated_path),
         remediation=rule.remediation,
         file=context.template.path,
         resource=resource,

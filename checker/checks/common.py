@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation, source_path
 from checker.recognise import PART_NAMES
 from checker.resolver import ResolvedResource, Unknown, as_list, as_mapping, find_unknown
 
@@ -88,8 +88,7 @@ def once_per_place(
         if not isinstance(outcome, Violation):
             yield outcome
             continue
-        path = ("Resources", outcome.resource, *outcome.path) if outcome.resource else outcome.path
-        placed.setdefault((context.template.origin(path), distinct(outcome)), outcome)
+        placed.setdefault((context.template.origin(source_path(context, outcome)), distinct(outcome)), outcome)
     keys = sorted(placed, key=lambda key: context.template.mark_at(key[0])) if source_order else placed
     yield from (placed[key] for key in keys)
 
