@@ -45,14 +45,14 @@ def _wall(arguments: list[str], runs: int) -> float:
 
 def _corpus_files(corpus: Path) -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from checker.discover import select_files
+    from checker.run.discover import select_files
 
     return list(select_files([str(corpus)]).files)
 
 
 def _is_sam(path: str) -> bool:
-    from checker.loader import LoadError, load_file
-    from checker.sam import is_sam
+    from checker.load.loader import LoadError, load_file
+    from checker.load.sam import is_sam
 
     try:
         return is_sam(load_file(path).data)

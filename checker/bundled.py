@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+DATA = _PACKAGE / "data"  # schemas and AWS managed policy documents, always inside the package
 
 
 def bundled_path(name: str) -> Path:

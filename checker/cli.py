@@ -86,7 +86,7 @@ def _parameters(values: list[str], parser: argparse.ArgumentParser) -> dict[str,
 
 
 def _rule_ids(values: list[str], parser: argparse.ArgumentParser) -> frozenset[str]:
-    from checker.catalogue import load_catalogue
+    from checker.evaluation.catalogue import load_catalogue
 
     known = {rule.id for rule in load_catalogue()}
     ids = frozenset(value.upper() for value in values)
@@ -103,7 +103,8 @@ def _use_color(choice: str) -> bool:
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from checker.engine import CheckOptions, check_paths, selected_rules
+    from checker.evaluation.options import CheckOptions, selected_rules
+    from checker.run.runner import check_paths
 
     if any(not path.strip() for path in args.paths):
         parser.error("an empty path was given (an unset variable?); name files or directories to check")
@@ -119,11 +120,11 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("the --rule and --skip-rule options leave no rule to run")
     report = check_paths(args.paths, options, jobs=args.jobs or _default_jobs())
     if args.format == "json":
-        from checker.report_json import render_json
+        from checker.reports.json import render_json
 
         rendered = render_json(report, tool_version=__version__)
     else:
-        from checker.report_text import render_text
+        from checker.reports.text import render_text
 
         snippets = _snippets(report) if args.show_reference else None
         rendered = render_text(report, color=_use_color(args.color), snippets=snippets)
@@ -148,8 +149,8 @@ def _print(text: str) -> None:
 
 def _snippets(report) -> dict[str, str]:
     """The reference's lines for each rule that has a finding in this run."""
-    from checker.catalogue import rule_by_id
-    from checker.reference import reference_snippet
+    from checker.evaluation.catalogue import rule_by_id
+    from checker.evaluation.reference import reference_snippet
 
     rule_ids = {finding.rule_id for file in report.files for finding in file.findings}
     rules = [rule for rule in map(rule_by_id, sorted(rule_ids)) if rule is not None]
@@ -166,8 +167,8 @@ def exit_code(report: RunReport, fail_on: str) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from checker.catalogue import load_catalogue
-    from checker.report_rules import render_catalogue_json, render_catalogue_markdown, render_catalogue_text
+    from checker.evaluation.catalogue import load_catalogue
+    from checker.reports.rules import render_catalogue_json, render_catalogue_markdown, render_catalogue_text
 
     renderers = {"json": render_catalogue_json, "markdown": render_catalogue_markdown, "text": render_catalogue_text}
     _print(renderers[args.format](load_catalogue()))
@@ -175,9 +176,9 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from checker.catalogue import rule_by_id
-    from checker.reference import reference_snippet
-    from checker.report_rules import render_explanation
+    from checker.evaluation.catalogue import rule_by_id
+    from checker.evaluation.reference import reference_snippet
+    from checker.reports.rules import render_explanation
 
     rule = rule_by_id(args.rule_id)
     if rule is None:

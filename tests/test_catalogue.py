@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from checker.catalogue import CatalogueError, load_catalogue, rules_dir, validate_rule_document
-from checker.checks import REGISTRY
-from checker.report_rules import render_catalogue_markdown
+from checker.evaluation.catalogue import CatalogueError, load_catalogue, rules_dir, validate_rule_document
+from checker.evaluation.checks import REGISTRY
+from checker.reports.rules import render_catalogue_markdown
 from tests.conftest import ROOT
 
 PUBLIC_IDS = [

@@ -112,7 +112,7 @@ def test_only_tpl001_selected(capsys, tmp_path) -> None:
 def test_skipping_every_rule_is_a_command_line_error(capsys, tmp_path) -> None:
     """Discrepancy: with every rule skipped nothing is judged, yet the file is PASS and the run exits 0.
     A CI job whose selection went wrong would pass silently; an empty rule selection is a wrong command line."""
-    from checker.catalogue import load_catalogue
+    from checker.evaluation.catalogue import load_catalogue
 
     path = write(tmp_path, "queue.yaml", QUEUE_ONLY)
     skip_all = [argument for rule in load_catalogue() for argument in ("--skip-rule", rule.id)]
@@ -660,7 +660,7 @@ def test_a_utf16_template_is_named_as_such(capsys, tmp_path) -> None:
 
 
 def _catalogue():
-    from checker.catalogue import load_catalogue
+    from checker.evaluation.catalogue import load_catalogue
 
     return load_catalogue()
 
@@ -676,7 +676,7 @@ def test_rules_json_has_stable_keys_for_every_rule(capsys) -> None:
 
 @pytest.mark.parametrize("rule_id", [rule.id for rule in _catalogue()])
 def test_explain_every_rule_in_lower_case(capsys, rule_id) -> None:
-    from checker.catalogue import rule_by_id
+    from checker.evaluation.catalogue import rule_by_id
 
     rule = rule_by_id(rule_id)
     code, out, _ = run(capsys, "explain", rule_id.lower())

@@ -17,10 +17,11 @@ import jsonschema
 import pytest
 
 from checker import __version__
-from checker.engine import CheckOptions, check_file
+from checker.evaluation.options import CheckOptions
 from checker.findings import RunReport
-from checker.report_json import render_json
-from checker.report_text import render_text
+from checker.reports.json import render_json
+from checker.reports.text import render_text
+from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, FIXTURES, ROOT
 
 GOLDEN = FIXTURES / "reports"

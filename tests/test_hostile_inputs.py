@@ -14,8 +14,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from checker.catalogue import load_catalogue
 from checker.cli import main
+from checker.evaluation.catalogue import load_catalogue
 from tests.conftest import REFERENCE, ROOT
 from tests.hostile_inputs import HOSTILE_INPUTS, MARKER, HostileInput
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-import checker.checks
-import checker.reference
-import checker.resolver
-from checker.engine import CheckOptions, check_file
-from checker.evaluate import Violation
+import checker.evaluation.checks
+import checker.evaluation.reference
+import checker.model.resolve
+from checker.evaluation.evaluate import Violation
+from checker.evaluation.options import CheckOptions
+from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, REFERENCE
 
 OPTIONS = CheckOptions(cfn_lint=False, today=CHECK_DATE)
@@ -19,7 +20,7 @@ def _explode(*_: object) -> None:
 
 
 def test_a_crashing_check_becomes_a_finding_naming_its_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(checker.checks.REGISTRY, "dlq_depth_alarm", _explode)
+    monkeypatch.setitem(checker.evaluation.checks.REGISTRY, "dlq_depth_alarm", _explode)
     report = check_file(str(REFERENCE), OPTIONS)
     message = "the MON002 check crashed on this template (ValueError: boom); this is a bug in cfn-compliance"
     assert [(finding.rule_id, finding.message) for finding in report.findings] == [("MON002", message)]
@@ -32,7 +33,7 @@ def test_a_check_whose_finding_cannot_be_placed_costs_only_its_rule(monkeypatch:
     def unplaceable(_context: object):
         yield Violation("OrderQueue", ("Properties",), 42)  # type: ignore[arg-type]  # a message that is no text
 
-    monkeypatch.setitem(checker.checks.REGISTRY, "dlq_depth_alarm", unplaceable)
+    monkeypatch.setitem(checker.evaluation.checks.REGISTRY, "dlq_depth_alarm", unplaceable)
     report = check_file(str(REFERENCE), OPTIONS)
     assert report.status == "non_compliant"
     assert [finding.rule_id for finding in report.findings] == ["MON002"]
@@ -41,14 +42,14 @@ def test_a_check_whose_finding_cannot_be_placed_costs_only_its_rule(monkeypatch:
 
 
 def test_a_failing_side_by_side_leaves_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checker.reference, "compare_with_reference", _explode)
+    monkeypatch.setattr(checker.evaluation.reference, "compare_with_reference", _explode)
     report = check_file(str(REFERENCE), OPTIONS)
     assert report.status == "compliant"
     assert report.notes == ("the comparison with the reference failed (ValueError: boom); this is a bug in cfn-compliance",)
 
 
 def test_a_failing_evaluation_is_an_invalid_verdict_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checker.resolver, "resolve", _explode)
+    monkeypatch.setattr(checker.model.resolve, "resolve", _explode)
     report = check_file(str(REFERENCE), OPTIONS)
     assert report.status == "invalid"
     assert report.findings[0].message == (

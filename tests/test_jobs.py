@@ -21,12 +21,14 @@ from pathlib import Path
 
 import pytest
 
-import checker.checks
-import checker.reference
+import checker.evaluation.checks
+import checker.evaluation.reference
 from checker.cli import main
-from checker.engine import CheckOptions, check_file, check_paths
+from checker.evaluation.options import CheckOptions
 from checker.findings import FileReport
-from checker.parallel import DIED
+from checker.run.files import check_file
+from checker.run.parallel import DIED
+from checker.run.runner import check_paths
 from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT
 
 OPTIONS = CheckOptions(cfn_lint=False, today=CHECK_DATE)
@@ -183,14 +185,14 @@ def test_a_worker_killed_while_checking_costs_only_that_files_verdict(monkeypatc
     write(root, "many/queue-17.yaml", QUEUE_ONLY.replace("Orders", "Doomed"))  # shares its batch with neighbours
     expected = check_paths([str(root)], OPTIONS, jobs=1)
     parent = os.getpid()
-    real_check = checker.checks.REGISTRY["order_queue_is_standard"]
+    real_check = checker.evaluation.checks.REGISTRY["order_queue_is_standard"]
 
     def killed_on_doomed(context):
         if "Doomed" in context.template.resources and os.getpid() != parent:  # never the test process itself
             os.kill(os.getpid(), signal.SIGKILL)
         return real_check(context)
 
-    monkeypatch.setitem(checker.checks.REGISTRY, "order_queue_is_standard", killed_on_doomed)
+    monkeypatch.setitem(checker.evaluation.checks.REGISTRY, "order_queue_is_standard", killed_on_doomed)
     report = check_paths([str(root)], OPTIONS, jobs=2)
     doomed = str(root / "many/queue-17.yaml")
     assert [file.path for file in report.files] == [file.path for file in expected.files]
@@ -205,13 +207,13 @@ def test_a_worker_killed_while_checking_costs_only_that_files_verdict(monkeypatc
 def test_a_report_that_cannot_travel_back_is_made_in_the_parent(monkeypatch, tmp_path) -> None:
     for index in range(40):
         write(tmp_path, f"queue-{index:02}.yaml", QUEUE_ONLY.replace("Orders", "Odd" if index == 5 else "Orders"))
-    real_compare = checker.reference.compare_with_reference
+    real_compare = checker.evaluation.reference.compare_with_reference
 
     def unpicklable_for_odd(resolved, arch):
         matches = real_compare(resolved, arch)
         return (*matches, lambda: None) if "Odd" in resolved.resources else matches
 
-    monkeypatch.setattr(checker.reference, "compare_with_reference", unpicklable_for_odd)
+    monkeypatch.setattr(checker.evaluation.reference, "compare_with_reference", unpicklable_for_odd)
     report = check_paths([str(tmp_path)], OPTIONS, jobs=2)
     assert [file.path for file in report.files] == [str(tmp_path / f"queue-{index:02}.yaml") for index in range(40)]
     assert all(isinstance(file, FileReport) and file.status == "non_compliant" for file in report.files)

@@ -15,9 +15,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from checker.cli import main
-from checker.engine import CheckOptions, check_file, check_template
-from checker.loader import LoadError, load_text
-from checker.markdown import CodeBlock, looks_like_template
+from checker.evaluation.judge import check_template
+from checker.evaluation.options import CheckOptions
+from checker.load.loader import LoadError, load_text
+from checker.load.markdown import CodeBlock, looks_like_template
+from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT
 from tests.test_properties import mutated_references
 

@@ -11,8 +11,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.engine import CheckOptions, check_template
-from checker.loader import LoadError, load_text
+from checker.evaluation.judge import check_template
+from checker.evaluation.options import CheckOptions
+from checker.load.loader import LoadError, load_text
 from tests.conftest import CHECK_DATE, REFERENCE
 from tests.strategies import paths_in, replace_at, template_values
 

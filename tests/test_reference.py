@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from checker.engine import CheckOptions, check_file
+from checker.evaluation.options import CheckOptions
+from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, REFERENCE
 
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.discover import select_files
-from checker.engine import CheckOptions, check_file, check_paths
+from checker.evaluation.options import CheckOptions
+from checker.run.discover import select_files
+from checker.run.files import check_file
+from checker.run.runner import check_paths
 from tests.conftest import CHECK_DATE, ROOT
 
 CORPUS = ROOT.parent / "shared" / "corpus"

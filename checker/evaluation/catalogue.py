@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from checker.bundled import bundled_path
+from checker.bundled import DATA, bundled_path
+from checker.vocabulary import CATEGORIES
 
-RULE_SCHEMA = Path(__file__).resolve().parent / "data" / "rule.schema.json"
-CATEGORY_ORDER = ("template", "architecture", "cost", "monitoring", "security", "reliability")
+RULE_SCHEMA = DATA / "rule.schema.json"
 
 
 class CatalogueError(Exception):
@@ -87,7 +87,7 @@ def load_catalogue(validate: bool = False) -> tuple[Rule, ...]:
             if document["id"] != path.stem:
                 raise CatalogueError(f"{path.name}: id {document['id']} does not match the file name")
         rules.append(_rule(document))
-    order = {category: index for index, category in enumerate(CATEGORY_ORDER)}
+    order = {category: index for index, category in enumerate(CATEGORIES)}
     return tuple(sorted(rules, key=lambda rule: (order[rule.category], _id_number(rule.id))))
 
 

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from checker.catalogue import Rule
+from checker.evaluation.catalogue import Rule
 from checker.findings import Finding, RuleResult
-from checker.loader import Template, has_step
-from checker.recognise import PART_NAMES, Architecture
-from checker.resolver import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown, find_unknown, readable
+from checker.load.loader import Template, has_step
+from checker.model.recognise import Architecture
+from checker.model.resolve import NO_VALUE, ResolvedResource, ResolvedTemplate, SourceIndexedList, Unknown, find_unknown, readable
+from checker.vocabulary import DEFAULTS, PARTS
 
 UNKNOWN_MARKER = "__cfn_compliance_unknown__"
 
@@ -243,7 +244,7 @@ def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
     subjects = guard_subjects(rule, context)
     if not subjects:
         applies_to = rule.check["applies_to"]
-        wanted = PART_NAMES[applies_to["part"]] if "part" in applies_to else " or ".join(applies_to["types"])
+        wanted = PARTS[applies_to["part"]] if "part" in applies_to else " or ".join(applies_to["types"])
         yield NotApplicable(f"the template has no {wanted}")
         return
     text = guard_rule_text(rule, context.parameters)
@@ -258,7 +259,7 @@ def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
             yield Unresolved(f"{resource.logical_id}: a value this rule reads cannot be resolved: {unknown.reason}")
             continue
         if observed is NO_VALUE:
-            default = rule.check.get("default")
+            default = DEFAULTS.get((resource.type, path))
             observed_text = f"not set (default: {_shown(default)})" if default is not None else "not set"
         else:
             observed_text = _shown(_plain(observed))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.checks.common import unless_unknown
-from checker.evaluate import Context, NotApplicable, Outcome, Violation
-from checker.recognise import FUNCTION_TYPES, log_group_name_of, log_groups_of
+from checker.evaluation.checks.common import unless_unknown
+from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Violation
+from checker.model.recognise import FUNCTION_TYPES, log_group_name_of, log_groups_of
 
 
 def every_function_has_log_group(context: Context) -> Iterator[Outcome]:

@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from checker.loader import Template
+from checker.load.loader import Template
+from checker.vocabulary import ACCOUNT, PSEUDO_PARAMETERS, REGION
 
 
 class Unknown:
@@ -70,18 +71,7 @@ class _NoValue:
 
 NO_VALUE = _NoValue()
 
-# Symbols without colons, so ARNs built from them still split into their six fields.
-REGION, ACCOUNT, STACK_NAME = "<AWS-Region>", "<AWS-AccountId>", "<AWS-StackName>"
 _DEPLOYMENT_SYMBOL = re.compile(r"<AWS-(Region|AccountId|StackName|StackId)>")
-PSEUDO_PARAMETERS: dict[str, object] = {
-    "AWS::Region": REGION,
-    "AWS::AccountId": ACCOUNT,
-    "AWS::StackName": STACK_NAME,
-    "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK_NAME}/<AWS-StackId>",
-    "AWS::Partition": "aws",
-    "AWS::URLSuffix": "amazonaws.com",
-    "AWS::NotificationARNs": [],
-}
 
 # The property that names a resource, by type: Ref and ARNs are built from it.
 NAME_PROPERTIES = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.checks.common import as_list, mapping_reports_failures, order_queue_redrive, require, unresolved
-from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
-from checker.resolver import Unknown
+from checker.evaluation.checks.common import as_list, mapping_reports_failures, order_queue_redrive, require, unresolved
+from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.model.resolve import Unknown
 
 
 def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:

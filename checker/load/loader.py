@@ -4,7 +4,7 @@ YAML and JSON both go through libyaml's event stream, and the tree is built here
 iteratively: no recursion to overflow on deep nesting, aliases counted so a
 "billion laughs" document is refused instead of expanded, and no YAML tag ever
 constructs a Python object. A Markdown answer gives up its largest template block
-(found by checker.markdown), every mark still that of the answer. Anything that is not a
+(found by checker.load.markdown), every mark still that of the answer. Anything that is not a
 template raises LoadError.
 """
 
@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
-from checker.markdown import (
+from checker.load.markdown import (
     WRAPPER_LANGUAGES,
     CodeBlock,
     declares_resources,

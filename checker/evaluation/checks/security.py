@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from checker import iam
-from checker.checks.common import (
+from checker.evaluation.checks.common import (
     Statement,
     as_list,
     once_per_place,
@@ -15,9 +14,11 @@ from checker.checks.common import (
     statement_key,
     template_statements,
 )
-from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
-from checker.recognise import log_group_name_of
-from checker.resolver import ACCOUNT, REGION, RefStr, Unknown, as_mapping, find_unknown
+from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.model import iam
+from checker.model.recognise import log_group_name_of
+from checker.model.resolve import RefStr, Unknown, as_mapping, find_unknown
+from checker.vocabulary import ACCOUNT, REGION
 
 
 def _list_entries(statement: Statement, key: str) -> Iterator[tuple[tuple, object]]:

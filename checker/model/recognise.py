@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.resolver import (
-    ACCOUNT,
-    REGION,
+from checker.model.resolve import (
     RefStr,
     ResolvedResource,
     ResolvedTemplate,
@@ -21,6 +19,7 @@ from checker.resolver import (
     as_mapping,
     refs_in,
 )
+from checker.vocabulary import ACCOUNT, REGION
 
 FUNCTION_TYPES = ("AWS::Lambda::Function",)
 QUEUE_TYPE = "AWS::SQS::Queue"
@@ -30,22 +29,13 @@ LOG_GROUP_TYPE = "AWS::Logs::LogGroup"
 ROLE_TYPE = "AWS::IAM::Role"
 
 
-PART_NAMES = {
-    "order_queue": "order queue",
-    "dlq": "dead-letter queue for the order queue (no RedrivePolicy names one)",
-    "processor": "processor function",
-    "status_table": "status table",
-    "mapping": "event source mapping from the order queue to the processor",
-}
-
-
 @dataclass(frozen=True)
 class Architecture:
-    """Logical ids of the parts; None where the template has no such part."""
+    """Logical ids of the parts (checker.vocabulary.PARTS); None where the template has no such part."""
 
-    processor: str | None
     order_queue: str | None
     dlq: str | None
+    processor: str | None
     status_table: str | None
     mapping: str | None
     processor_role: str | None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from checker.checks import architecture, code, cost, monitoring, reliability, security, template
-from checker.evaluate import Check
+from checker.evaluation.checks import architecture, code, cost, monitoring, reliability, security, template
+from checker.evaluation.evaluate import Check
 
 REGISTRY: dict[str, Check] = {
     "cfn_lint_errors": template.cfn_lint_errors,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
+from checker.bundled import DATA
 from checker.findings import (
     ComponentMatch,
     FileReport,
@@ -16,10 +16,10 @@ from checker.findings import (
     SettingDifference,
     SkippedFile,
 )
-from checker.summary import Summary, summarise
+from checker.reports.summary import Summary, summarise
 
 TOOL_NAME = "cfn-compliance"
-SCHEMA_PATH = Path(__file__).parent / "data" / "report.schema.json"
+SCHEMA_PATH = DATA / "report.schema.json"
 
 Json = Any  # a value json.dumps accepts without help
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from checker.checks.common import mapping_reports_failures, require
-from checker.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
-from checker.jscode import (
+from checker.evaluation.checks.common import mapping_reports_failures, require
+from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.model.jscode import (
     DEFAULT_HANDLER,
     FORM_ALL_SETTLED,
     FORM_CATCH_METHOD,
@@ -17,7 +17,7 @@ from checker.jscode import (
     CodeParseError,
     analyse_node_code,
 )
-from checker.resolver import Unknown, symbols_as_identifiers
+from checker.model.resolve import Unknown, symbols_as_identifiers
 
 CODE_PATH = ("Properties", "Code", "ZipFile")
 # The JavaScript parser is pure Python (~0.8 s for this much); real inline handlers are a few KiB, and

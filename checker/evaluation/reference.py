@@ -7,54 +7,39 @@ from functools import cache
 
 from checker.bundled import bundled_path
 from checker.findings import ComponentMatch, SettingDifference
-from checker.loader import Template, load_file
-from checker.recognise import Architecture, alarms_watching, recognise, refers_to
-from checker.resolver import NO_VALUE, ResolvedTemplate, Unknown, as_list, resolve
+from checker.load.loader import Template, load_file
+from checker.model.recognise import Architecture, alarms_watching, recognise, refers_to
+from checker.model.resolve import NO_VALUE, ResolvedTemplate, Unknown, as_list, resolve
+from checker.vocabulary import COMPONENTS, DEFAULTS
 
 REFERENCE_FILE = "order-processing.yaml"
 
-# Settings compared per component: (label, path under Properties or a resource attribute, CloudFormation's default).
-_SETTINGS: dict[str, tuple[tuple[str, tuple[str, ...], object], ...]] = {
+# Settings compared per component: (label, path from the resource); CloudFormation's default stands for one not written.
+_SETTINGS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "order_queue": (
-        ("VisibilityTimeout", ("Properties", "VisibilityTimeout"), 30),
-        ("MessageRetentionPeriod", ("Properties", "MessageRetentionPeriod"), 345600),
-        ("maxReceiveCount", ("Properties", "RedrivePolicy", "maxReceiveCount"), None),
-        ("SqsManagedSseEnabled", ("Properties", "SqsManagedSseEnabled"), None),
+        ("VisibilityTimeout", ("Properties", "VisibilityTimeout")),
+        ("MessageRetentionPeriod", ("Properties", "MessageRetentionPeriod")),
+        ("maxReceiveCount", ("Properties", "RedrivePolicy", "maxReceiveCount")),
+        ("SqsManagedSseEnabled", ("Properties", "SqsManagedSseEnabled")),
     ),
-    "dlq": (("MessageRetentionPeriod", ("Properties", "MessageRetentionPeriod"), 345600),),
+    "dlq": (("MessageRetentionPeriod", ("Properties", "MessageRetentionPeriod")),),
     "processor": (
-        ("Runtime", ("Properties", "Runtime"), None),
-        ("MemorySize", ("Properties", "MemorySize"), 128),
-        ("Timeout", ("Properties", "Timeout"), 3),
+        ("Runtime", ("Properties", "Runtime")),
+        ("MemorySize", ("Properties", "MemorySize")),
+        ("Timeout", ("Properties", "Timeout")),
     ),
     "event_source_mapping": (
-        ("BatchSize", ("Properties", "BatchSize"), 10),
-        ("FunctionResponseTypes", ("Properties", "FunctionResponseTypes"), None),
+        ("BatchSize", ("Properties", "BatchSize")),
+        ("FunctionResponseTypes", ("Properties", "FunctionResponseTypes")),
     ),
     "status_table": (
-        ("BillingMode", ("Properties", "BillingMode"), "PROVISIONED"),
-        ("PointInTimeRecoveryEnabled", ("Properties", "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"), None),
-        ("SSEEnabled", ("Properties", "SSESpecification", "SSEEnabled"), None),
-        ("DeletionPolicy", ("DeletionPolicy",), "Delete"),
+        ("BillingMode", ("Properties", "BillingMode")),
+        ("PointInTimeRecoveryEnabled", ("Properties", "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled")),
+        ("SSEEnabled", ("Properties", "SSESpecification", "SSEEnabled")),
+        ("DeletionPolicy", ("DeletionPolicy",)),
     ),
-    "log_group": (("RetentionInDays", ("Properties", "RetentionInDays"), "never expire"),),
+    "log_group": (("RetentionInDays", ("Properties", "RetentionInDays")),),
 }
-
-COMPONENTS = (
-    "order_queue",
-    "dlq",
-    "processor",
-    "event_source_mapping",
-    "status_table",
-    "log_group",
-    "role",
-    "errors_alarm",
-    "dlq_alarm",
-    "duration_alarm",
-    "alarm_topic",
-    "dashboard",
-    "query",
-)
 
 
 @cache
@@ -107,12 +92,12 @@ def component_resources(resolved: ResolvedTemplate, arch: Architecture) -> dict[
     }
 
 
-def _setting(resolved: ResolvedTemplate, logical_id: str, path: tuple[str, ...], default: object) -> object:
+def _setting(resolved: ResolvedTemplate, logical_id: str, path: tuple[str, ...]) -> object:
     resource = resolved.resources[logical_id]
     node: object = {"Properties": resource.properties, **resource.attributes}
     for step in path:
         if not isinstance(node, dict) or step not in node:
-            return default
+            return DEFAULTS.get((resource.type, path))
         node = node[step]
     if isinstance(node, Unknown):
         return f"unknown ({node.reason})"
@@ -130,9 +115,9 @@ def compare_with_reference(resolved: ResolvedTemplate, arch: Architecture) -> tu
         candidate_id = candidate[component]
         differences = []
         if reference_id and candidate_id:
-            for label, path, default in _SETTINGS.get(component, ()):
-                expected = _setting(reference_resolved, reference_id, path, default)
-                actual = _setting(resolved, candidate_id, path, default)
+            for label, path in _SETTINGS.get(component, ()):
+                expected = _setting(reference_resolved, reference_id, path)
+                actual = _setting(resolved, candidate_id, path)
                 if expected != actual and actual is not NO_VALUE:
                     differences.append(SettingDifference(label, expected, actual))
         matches.append(ComponentMatch(component, reference_id or "", candidate_id, tuple(differences)))

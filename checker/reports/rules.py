@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from checker.catalogue import Rule
+from checker.evaluation.catalogue import Rule
 
 
 def rule_document(rule: Rule) -> dict:

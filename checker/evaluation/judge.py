@@ -1,66 +1,43 @@
-"""One file in, one FileReport out: load, resolve, recognise, evaluate, compare."""
+"""One loaded template in, one FileReport out: expand SAM, resolve, recognise, evaluate every selected rule, compare."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING
 
-from checker.catalogue import Rule, load_catalogue
-from checker.findings import FileReport, Finding, RuleResult, RunReport, SkippedFile
-from checker.loader import LoadError, Template, load_file
+from checker.evaluation.catalogue import load_catalogue
+from checker.evaluation.options import FAILING_SEVERITIES, CheckOptions, selected_rules
+from checker.findings import FileReport, Finding, RuleResult
+from checker.load.loader import Template
 
 if TYPE_CHECKING:
-    from checker.recognise import Architecture
-    from checker.resolver import ResolvedTemplate
+    from checker.model.recognise import Architecture
+    from checker.model.resolve import ResolvedTemplate
 
 
-@dataclass(frozen=True)
-class CheckOptions:
-    parameters: dict[str, str] = field(default_factory=dict)
-    cfn_lint: bool = True
-    only_rules: frozenset[str] = frozenset()
-    skip_rules: frozenset[str] = frozenset()
-    today: date = field(default_factory=date.today)
-    compare_reference: bool = True
-    fail_on: str = "warning"  # the lowest severity that makes a file non-compliant ("never" judges as "warning")
-
-
-FAILING_SEVERITIES = {"error": ("error",), "warning": ("error", "warning"), "never": ("error", "warning")}
-
-
-def selected_rules(options: CheckOptions) -> tuple[Rule, ...]:
-    return tuple(
-        rule
-        for rule in load_catalogue()
-        if (not options.only_rules or rule.id in options.only_rules) and rule.id not in options.skip_rules
-    )
-
-
-def invalid_report(path: str, error: LoadError, options: CheckOptions) -> FileReport:
-    """TPL001 fails; every other selected rule has no template to judge."""
+def invalid_report(path: str, options: CheckOptions, reason: str, line: int = 1, column: int = 1) -> FileReport:
+    """TPL001 fails, saying why (and where) the input holds no template; every other selected rule has none to judge."""
     rule = next(rule for rule in load_catalogue() if rule.id == "TPL001")
     finding = Finding(
         rule_id=rule.id,
         severity=rule.severity,
         category=rule.category,
         title=rule.title,
-        message=error.message[0].upper() + error.message[1:] + ".",
+        message=reason[0].upper() + reason[1:] + ".",
         remediation=rule.remediation,
         file=path,
         resource=None,
         path="",
-        line=error.line,
-        column=error.column,
+        line=line,
+        column=column,
     )
     results = tuple(
-        RuleResult(other.id, "fail", error.message)
+        RuleResult(other.id, "fail", reason)
         if other.id == rule.id
         else RuleResult(other.id, "not_applicable", "the input holds no template to judge (TPL001)")
         for other in selected_rules(options)
     )
     if rule.id not in {result.rule_id for result in results}:
-        results = (RuleResult(rule.id, "fail", error.message), *results)
+        results = (RuleResult(rule.id, "fail", reason), *results)
     return FileReport(path=path, status="invalid", findings=(finding,), results=results)
 
 
@@ -70,12 +47,12 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     When some resources exist only under a condition that cannot be decided, the
     rules run on the stack with and without them; a rule whose verdict differs
     between the two is unknown, with the reason."""
-    from checker.recognise import recognise
-    from checker.resolver import resolve
-    from checker.sam import expand, is_sam
+    from checker.load.sam import expand, is_sam
+    from checker.model.recognise import recognise
+    from checker.model.resolve import resolve
 
     if is_sam(template.data):
-        template = expand(template, options.parameters)  # LoadError when SAM would refuse it
+        template = expand(template, options.parameters)  # LoadError when SAM refuses it
     resolved = resolve(template, options.parameters)
     arch = recognise(resolved)
     verdicts = _judge(template, resolved, arch, options)
@@ -87,7 +64,7 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     reference: tuple = ()
     notes = template.notes + _parameter_notes(template, options.parameters)
     if options.compare_reference:
-        from checker.reference import compare_with_reference
+        from checker.evaluation.reference import compare_with_reference
 
         try:
             reference = compare_with_reference(resolved, arch)
@@ -124,8 +101,8 @@ def _parameter_notes(template: Template, overrides: dict[str, str]) -> tuple[str
 
 
 def _judge(template: Template, resolved: ResolvedTemplate, arch: Architecture, options: CheckOptions) -> list[Verdict]:
-    from checker.checks import REGISTRY
-    from checker.evaluate import Context, evaluate_rule
+    from checker.evaluation.checks import REGISTRY
+    from checker.evaluation.evaluate import Context, evaluate_rule
 
     settings = {"cfn_lint": options.cfn_lint}
     verdicts = []
@@ -158,72 +135,3 @@ def _agreed(
         else:
             verdicts.append((RuleResult(first.rule_id, "unknown", reason), []))
     return verdicts
-
-
-Outcome = FileReport | SkippedFile
-Task = tuple[str, bool]  # a file to check, and whether a directory search found it (rather than the command line)
-
-
-def check_paths(paths: list[str], options: CheckOptions, jobs: int = 1) -> RunReport:
-    """A whole run: named files, directories searched, every input accounted for (checked, skipped or invalid).
-
-    With jobs above 1 the files are checked in that many processes; the report is the same as with one."""
-    from checker.discover import select_files
-
-    selection = select_files(paths)
-    tasks = [(path, path in selection.searched) for path in selection.files]
-    if jobs > 1 and len(tasks) > 1:
-        from checker.parallel import check_in_parallel
-
-        outcomes = check_in_parallel(tasks, options, jobs)
-    else:
-        outcomes = [check_task(task, options) for task in tasks]
-    unreadable = [invalid_report(item.path, LoadError(item.reason), options) for item in selection.unreadable]
-    return RunReport(
-        files=(*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable),
-        skipped=(*selection.skipped, *[outcome for outcome in outcomes if isinstance(outcome, SkippedFile)]),
-    )
-
-
-def check_task(task: Task, options: CheckOptions) -> Outcome:
-    """check_path that never raises: a bug met on one file costs that file its verdict, never the run
-    (nor, in a worker process, the files that share its batch)."""
-    path, searched = task
-    try:
-        return check_path(path, options, searched=searched)
-    except Exception as error:
-        message = f"internal error while checking the file ({type(error).__name__}: {error}); this is a bug in cfn-compliance"
-        return invalid_report(path, LoadError(message), options)
-
-
-def check_file(path: str, options: CheckOptions) -> FileReport:
-    """Never raises for a bad file: what cannot be judged is an invalid report with TPL001."""
-    try:
-        template = load_file(path)
-    except LoadError as error:
-        return invalid_report(path, error, options)
-    return _checked(template, path, options)
-
-
-def check_path(path: str, options: CheckOptions, *, searched: bool) -> FileReport | SkippedFile:
-    """check_file for a run: a file found by searching a directory that is plainly not CloudFormation
-    (prose, another tool's YAML) is skipped instead of failing the run."""
-    if not searched:
-        return check_file(path, options)
-    try:
-        template = load_file(path)
-    except LoadError as error:
-        return SkippedFile(path, error.message) if error.not_cloudformation else invalid_report(path, error, options)
-    return _checked(template, path, options)
-
-
-def _checked(template: Template, path: str, options: CheckOptions) -> FileReport:
-    try:
-        return check_template(template, options)
-    except LoadError as error:
-        return invalid_report(path, error, options)
-    except Exception as error:
-        message = (
-            f"internal error while evaluating the template ({type(error).__name__}: {error}); this is a bug in cfn-compliance"
-        )
-        return invalid_report(path, LoadError(message), options)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.checks.common import (
-    LAMBDA_TIMEOUT,
-    SQS_RETENTION_PERIOD,
-    SQS_VISIBILITY_TIMEOUT,
+from checker.evaluation.checks.common import (
     number,
     order_queue_redrive,
     require,
@@ -15,10 +12,10 @@ from checker.checks.common import (
     unless_unknown,
     unresolved,
 )
-from checker.evaluate import Context, Outcome, Violation
-from checker.lifecycle import deprecation_date
-from checker.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target, invoked_functions
-from checker.resolver import ResolvedResource, Unknown, as_mapping, refs_in
+from checker.evaluation.evaluate import Context, Outcome, Violation
+from checker.model.lifecycle import deprecation_date
+from checker.model.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target, invoked_functions
+from checker.model.resolve import ResolvedResource, Unknown, as_mapping, refs_in
 
 
 def order_queue_is_standard(context: Context) -> Iterator[Outcome]:
@@ -240,8 +237,8 @@ def dlq_outlives_order_queue(context: Context) -> Iterator[Outcome]:
         yield absent
         return
     queue, dlq = context.resource(context.arch.order_queue), context.resource(context.arch.dlq)
-    queue_retention = number(queue, "MessageRetentionPeriod", SQS_RETENTION_PERIOD)
-    dlq_retention = number(dlq, "MessageRetentionPeriod", SQS_RETENTION_PERIOD)
+    queue_retention = number(queue, "MessageRetentionPeriod")
+    dlq_retention = number(dlq, "MessageRetentionPeriod")
     for resource, value in ((queue, queue_retention), (dlq, dlq_retention)):
         if isinstance(value, Unknown):
             yield unresolved(resource, "MessageRetentionPeriod", value)
@@ -261,8 +258,8 @@ def _compare_visibility(context: Context, factor: int, message: str) -> Iterator
         yield absent
         return
     queue, processor = context.resource(context.arch.order_queue), context.resource(context.arch.processor)
-    visibility = number(queue, "VisibilityTimeout", SQS_VISIBILITY_TIMEOUT)
-    timeout = number(processor, "Timeout", LAMBDA_TIMEOUT)
+    visibility = number(queue, "VisibilityTimeout")
+    timeout = number(processor, "Timeout")
     for resource, name, value in ((queue, "VisibilityTimeout", visibility), (processor, "Timeout", timeout)):
         if isinstance(value, Unknown):
             yield unresolved(resource, name, value)

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from checker.engine import CheckOptions, LoadError, Outcome, Task, check_task, invalid_report
+from checker.evaluation.judge import invalid_report
+from checker.evaluation.options import CheckOptions
+from checker.run.files import FileOutcome, Task, check_task
 
 # Without cfn-lint a file takes a few milliseconds, so files travel in batches to keep the per-task
 # cost small; with it a file takes a second or more, and one at a time balances the workers best.
@@ -24,12 +26,12 @@ DIED = (
 )
 
 
-def check_in_parallel(tasks: Sequence[Task], options: CheckOptions, jobs: int) -> list[Outcome]:
+def check_in_parallel(tasks: Sequence[Task], options: CheckOptions, jobs: int) -> list[FileOutcome]:
     """check_task over the tasks in `jobs` processes, in the order given.
 
     A batch whose worker died, or whose reports could not travel back, is checked again file by file."""
     batches = _batches(tasks, min(jobs, len(tasks)), options.cfn_lint)
-    done: list[list[Outcome] | None] = [None] * len(batches)
+    done: list[list[FileOutcome] | None] = [None] * len(batches)
     try:
         with _pool(min(jobs, len(batches))) as pool:
             futures = [pool.submit(_check_batch, batch, options) for batch in batches]
@@ -54,7 +56,7 @@ def _batches(tasks: Sequence[Task], workers: int, cfn_lint: bool) -> list[list[T
     return [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
 
 
-def _check_batch(batch: list[Task], options: CheckOptions) -> list[Outcome]:
+def _check_batch(batch: list[Task], options: CheckOptions) -> list[FileOutcome]:
     return [check_task(task, options) for task in batch]
 
 
@@ -78,12 +80,12 @@ class _Pool(ProcessPoolExecutor):
         return super().__exit__(kind, error, traceback)
 
 
-def _one_by_one(tasks: list[Task], options: CheckOptions) -> list[Outcome]:
+def _one_by_one(tasks: list[Task], options: CheckOptions) -> list[FileOutcome]:
     """Each file its own task for one worker, so a worker that dies names the file it was checking.
 
     That file is tried once more alone (the system may have ended the worker for reasons of its own); if its
     worker dies again, it is invalid with the reason. A report that cannot travel back is made in this process."""
-    outcomes: list[Outcome] = []
+    outcomes: list[FileOutcome] = []
     while len(outcomes) < len(tasks):
         remaining, suspect = tasks[len(outcomes) :], None
         try:
@@ -104,11 +106,11 @@ def _one_by_one(tasks: list[Task], options: CheckOptions) -> list[Outcome]:
     return outcomes
 
 
-def _alone(task: Task, options: CheckOptions) -> Outcome:
+def _alone(task: Task, options: CheckOptions) -> FileOutcome:
     try:
         with _pool(1) as pool:
             return pool.submit(_check_batch, [task], options).result()[0]
     except BrokenProcessPool:
-        return invalid_report(task[0], LoadError(DIED), options)
+        return invalid_report(task[0], options, DIED)
     except Exception:
         return check_task(task, options)

@@ -6,9 +6,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from checker.catalogue import CATEGORY_ORDER
 from checker.findings import FileReport, Finding, RuleResult, RunReport, SkippedFile
-from checker.summary import Summary, count_findings, summarise, unknown_results
+from checker.reports.summary import Summary, count_findings, summarise, unknown_results
+from checker.vocabulary import CATEGORIES
 
 _RED, _GREEN, _YELLOW, _BOLD, _DIM = "31", "32", "33", "1", "2"
 
@@ -84,8 +84,8 @@ def _group_by_category(findings: Iterable[Finding]) -> list[tuple[str, list[Find
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(finding.category, []).append(finding)
-    extra = sorted(category for category in groups if category not in CATEGORY_ORDER)
-    ordered = [category for category in (*CATEGORY_ORDER, *extra) if category in groups]
+    extra = sorted(category for category in groups if category not in CATEGORIES)
+    ordered = [category for category in (*CATEGORIES, *extra) if category in groups]
     return [(category, groups[category]) for category in ordered]
 
 

@@ -1,0 +1,28 @@
+"""A whole run: the inputs named, the files found, each checked (in this process or several), every input accounted for."""
+
+from __future__ import annotations
+
+from checker.evaluation.judge import invalid_report
+from checker.evaluation.options import CheckOptions
+from checker.findings import FileReport, RunReport, SkippedFile
+from checker.run.discover import select_files
+from checker.run.files import check_task
+
+
+def check_paths(paths: list[str], options: CheckOptions, jobs: int = 1) -> RunReport:
+    """Named files, directories searched, every input accounted for (checked, skipped or invalid).
+
+    With jobs above 1 the files are checked in that many processes; the report is the same as with one."""
+    selection = select_files(paths)
+    tasks = [(path, path in selection.searched) for path in selection.files]
+    if jobs > 1 and len(tasks) > 1:
+        from checker.run.parallel import check_in_parallel  # the process machinery costs tens of milliseconds to import
+
+        outcomes = check_in_parallel(tasks, options, jobs)
+    else:
+        outcomes = [check_task(task, options) for task in tasks]
+    unreadable = [invalid_report(item.path, options, item.reason) for item in selection.unreadable]
+    return RunReport(
+        files=(*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable),
+        skipped=(*selection.skipped, *[outcome for outcome in outcomes if isinstance(outcome, SkippedFile)]),
+    )
