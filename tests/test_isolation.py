@@ -7,7 +7,7 @@ import pytest
 import checker.evaluation.checks
 import checker.evaluation.reference
 import checker.model.resolve
-from checker.evaluation.evaluate import Violation
+from checker.evaluation.context import Violation
 from checker.evaluation.options import CheckOptions
 from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, REFERENCE

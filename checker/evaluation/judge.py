@@ -102,7 +102,8 @@ def _parameter_notes(template: Template, overrides: dict[str, str]) -> tuple[str
 
 def _judge(template: Template, resolved: ResolvedTemplate, arch: Architecture, options: CheckOptions) -> list[Verdict]:
     from checker.evaluation.checks import REGISTRY
-    from checker.evaluation.evaluate import Context, evaluate_rule
+    from checker.evaluation.context import Context
+    from checker.evaluation.evaluate import evaluate_rule
 
     settings = {"cfn_lint": options.cfn_lint}
     verdicts = []

@@ -84,13 +84,6 @@ class LoadError(Exception):
         self.not_cloudformation = not_cloudformation
 
 
-def has_step(node: object, step: str | int) -> bool:
-    """Can `step` (a key or a list index) be taken from `node`?"""
-    if isinstance(node, dict):
-        return step in node
-    return isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
-
-
 @dataclass(frozen=True)
 class Template:
     """A loaded template. `text` is what was parsed (for a Markdown answer: its template block, every other

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
 
-from checker.load.loader import LoadError, Mark, Template, has_step
+from checker.load.loader import LoadError, Mark, Template
+from checker.tree import has_step
 from checker.vocabulary import ACCOUNT, REGION, STACK_NAME
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.evaluation.checks import architecture, code, cost, monitoring, reliability, security, template
-from checker.evaluation.evaluate import Check
+from checker.evaluation.context import Check
 
 REGISTRY: dict[str, Check] = {
     "cfn_lint_errors": template.cfn_lint_errors,

@@ -12,7 +12,7 @@ from checker.evaluation.checks.common import (
     unless_unknown,
     unresolved,
 )
-from checker.evaluation.evaluate import Context, Outcome, Violation
+from checker.evaluation.context import Context, Outcome, Violation
 from checker.model.lifecycle import deprecation_date
 from checker.model.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target, invoked_functions
 from checker.model.resolve import ResolvedResource, Unknown, as_mapping, refs_in

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from checker.evaluation.checks.common import mapping_reports_failures, require
-from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.model.jscode import (
     DEFAULT_HANDLER,
     FORM_ALL_SETTLED,

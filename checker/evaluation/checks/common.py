@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation, source_path
+from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.evaluate import source_path
 from checker.model.resolve import ResolvedResource, Unknown, as_list, as_mapping, find_unknown
 from checker.vocabulary import DEFAULTS, PARTS
 

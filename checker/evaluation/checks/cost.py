@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.evaluation.checks.common import unless_unknown
-from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Violation
+from checker.evaluation.context import Context, NotApplicable, Outcome, Violation
 from checker.model.recognise import FUNCTION_TYPES, log_group_name_of, log_groups_of
 
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from checker.evaluation.checks.common import as_list, require, unless_unknown
-from checker.evaluation.evaluate import Context, Outcome, Unresolved, Violation
+from checker.evaluation.context import Context, Outcome, Unresolved, Violation
 from checker.model.recognise import alarms_on, alarms_watching, log_group_name_of, refers_to
 from checker.model.resolve import Unknown
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.evaluation.checks.common import as_list, mapping_reports_failures, order_queue_redrive, require, unresolved
-from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.model.resolve import Unknown
 
 

@@ -14,7 +14,7 @@ from checker.evaluation.checks.common import (
     statement_key,
     template_statements,
 )
-from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.model import iam
 from checker.model.recognise import log_group_name_of
 from checker.model.resolve import RefStr, Unknown, as_mapping, find_unknown

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from checker.evaluation.checks.common import once_per_place
-from checker.evaluation.evaluate import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.vocabulary import PSEUDO_PARAMETERS
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
