@@ -80,15 +80,6 @@ def guard_subjects(rule: Rule, context: Context) -> list[ResolvedResource]:
     return [context.resource(logical_id)] if logical_id else []
 
 
-def value_at(resource: ResolvedResource, path: Iterable[str]) -> object:
-    node: object = {"Type": resource.type, "Properties": resource.properties, **resource.attributes}
-    for step in path:
-        if not isinstance(node, dict) or step not in node:
-            return NO_VALUE
-        node = node[step]
-    return node
-
-
 def _first_unknown(resource: ResolvedResource, document: dict) -> Unknown | None:
     """The first unknown value among those Guard was shown (a failure on it is no verdict)."""
     if UNKNOWN_MARKER not in json.dumps(document):
@@ -115,7 +106,7 @@ def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
         document = guard_document(resource, text)
         if guard_passes(document, text, rule.id):
             continue
-        observed = value_at(resource, path)
+        observed = resource.at(path)
         unknown = observed if isinstance(observed, Unknown) else _first_unknown(resource, document)
         if unknown is not None:
             yield Unresolved(f"{resource.logical_id}: a value this rule reads cannot be resolved: {unknown.reason}")

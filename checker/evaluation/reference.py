@@ -94,11 +94,9 @@ def component_resources(resolved: ResolvedTemplate, arch: Architecture) -> dict[
 
 def _setting(resolved: ResolvedTemplate, logical_id: str, path: tuple[str, ...]) -> object:
     resource = resolved.resources[logical_id]
-    node: object = {"Properties": resource.properties, **resource.attributes}
-    for step in path:
-        if not isinstance(node, dict) or step not in node:
-            return DEFAULTS.get((resource.type, path))
-        node = node[step]
+    node = resource.at(path)
+    if node is NO_VALUE:
+        return DEFAULTS.get((resource.type, path))
     if isinstance(node, Unknown):
         return f"unknown ({node.reason})"
     return str(node) if isinstance(node, str) else node

@@ -117,7 +117,7 @@ def refers_to(resolved: ResolvedTemplate, value: object, logical_id: str) -> boo
     if not isinstance(value, str):
         return False
     arn = resolved.get_att(logical_id, "Arn")
-    if value in (resolved.name_of(logical_id), arn, resolved.resolver.ref(logical_id)):
+    if value in (resolved.name_of(logical_id), arn, resolved.ref(logical_id)):
         return True
     return isinstance(arn, str) and same_arn(value, arn)
 

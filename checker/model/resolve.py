@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from checker.load.loader import Template
+from checker.tree import Path, follow
 from checker.vocabulary import ACCOUNT, PSEUDO_PARAMETERS, REGION
 
 
@@ -121,6 +122,11 @@ class ResolvedResource:
     properties: dict
     attributes: dict = field(default_factory=dict)  # DeletionPolicy, DependsOn, ... resolved
 
+    def at(self, path: Path) -> object:
+        """The resolved value at a path from the resource (("Properties", "MemorySize"), ("DeletionPolicy",));
+        NO_VALUE where nothing is written."""
+        return follow({"Type": self.type, "Properties": self.properties, **self.attributes}, path, NO_VALUE)
+
 
 @dataclass
 class ResolvedTemplate:
@@ -128,7 +134,7 @@ class ResolvedTemplate:
     parameters: dict[str, object]
     conditions: dict[str, object]
     resources: dict[str, ResolvedResource]
-    resolver: _Resolver
+    _resolver: _Resolver
     undecided: tuple[str, ...] = ()  # resources whose Condition cannot be decided before deployment
     _by_type: dict[str, list[ResolvedResource]] | None = field(default=None, repr=False)
 
@@ -144,10 +150,14 @@ class ResolvedTemplate:
 
     def name_of(self, logical_id: str) -> str:
         """The physical name the resource would get (symbolic when CloudFormation generates it)."""
-        return self.resolver.resource_name(logical_id)  # type: ignore[return-value]
+        return self._resolver.resource_name(logical_id)  # type: ignore[return-value]
+
+    def ref(self, logical_id: str) -> object:
+        """What `!Ref logical_id` gives: a queue's URL, a topic's ARN, most resources' name."""
+        return self._resolver.ref(logical_id)
 
     def get_att(self, logical_id: str, attribute: str) -> object:
-        return self.resolver.get_att([logical_id, attribute])
+        return self._resolver.get_att([logical_id, attribute])
 
 
 def as_list(value: object) -> list:

@@ -89,7 +89,7 @@ def _mapping_delivers(context: Context, mapping: ResolvedResource, queue: str) -
     """A mapping that names the queue may still deliver nothing: created disabled, or given the
     queue's URL (what !Ref of a queue returns), which Lambda refuses as an EventSourceArn."""
     source = mapping.properties.get("EventSourceArn")
-    if source == context.resolved.resolver.ref(queue):
+    if source == context.resolved.ref(queue):
         yield Violation(
             mapping.logical_id,
             ("Properties", "EventSourceArn"),

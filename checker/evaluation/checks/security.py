@@ -177,7 +177,7 @@ def _arn_fields(arn: str) -> list[str]:
 
 def _covers(context: Context, logical_id: str | None, arns: tuple[str, ...]) -> Callable[[object], bool]:
     """Does a policy Resource entry cover the subject? `*`, a Ref or GetAtt of it, or an ARN pattern matching its ARN."""
-    references = {context.resolved.resolver.ref(logical_id), context.resolved.get_att(logical_id, "Arn")} if logical_id else set()
+    references = {context.resolved.ref(logical_id), context.resolved.get_att(logical_id, "Arn")} if logical_id else set()
 
     def covers(entry: object) -> bool:
         if not isinstance(entry, str):
