@@ -8,6 +8,7 @@ import pytest
 
 from checker.evaluation.catalogue import CatalogueError, load_catalogue, rules_dir, validate_rule_document
 from checker.evaluation.checks import REGISTRY
+from checker.evaluation.registry import check
 from checker.reports.rules import render_catalogue_markdown
 from tests.conftest import ROOT
 
@@ -90,3 +91,11 @@ def test_readme_rule_table_is_generated_from_the_catalogue() -> None:
 
 def test_rules_dir_holds_one_file_per_rule() -> None:
     assert sorted(path.stem for path in rules_dir().glob("*.yaml")) == sorted(PUBLIC_IDS)
+
+
+def test_a_second_check_with_a_registered_name_is_refused() -> None:
+    def order_queue_is_standard(_context: object) -> list:
+        return []
+
+    with pytest.raises(ValueError, match="two Python checks are named order_queue_is_standard"):
+        check(order_queue_is_standard)

@@ -13,11 +13,13 @@ from checker.evaluation.checks.common import (
     unresolved,
 )
 from checker.evaluation.context import Context, Outcome, Violation
+from checker.evaluation.registry import check
 from checker.model.lifecycle import deprecation_date
 from checker.model.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target, invoked_functions
 from checker.model.resolve import ResolvedResource, Unknown, as_mapping, refs_in
 
 
+@check
 def order_queue_is_standard(context: Context) -> Iterator[Outcome]:
     queue = context.arch.order_queue
     if queue is None:
@@ -36,6 +38,7 @@ def order_queue_is_standard(context: Context) -> Iterator[Outcome]:
         yield Violation(queue, ("Properties", "FifoQueue"), f"The order queue {queue} is a FIFO queue (FifoQueue: true).")
 
 
+@check
 def processor_runtime_is_current_nodejs(context: Context) -> Iterator[Outcome]:
     processor = context.arch.processor
     if processor is None:
@@ -64,6 +67,7 @@ def processor_runtime_is_current_nodejs(context: Context) -> Iterator[Outcome]:
         )
 
 
+@check
 def queue_triggers_processor(context: Context) -> Iterator[Outcome]:
     absent = require(context, "order_queue", "processor")
     if absent:
@@ -108,6 +112,7 @@ def _mapping_delivers(context: Context, mapping: ResolvedResource, queue: str) -
         )
 
 
+@check
 def status_table_exists(context: Context) -> Iterator[Outcome]:
     if context.arch.status_table is not None:
         return
@@ -132,6 +137,7 @@ def status_table_exists(context: Context) -> Iterator[Outcome]:
         yield Violation(None, ("Resources",), "No status table: the template has no DynamoDB table.")
 
 
+@check
 def processor_references_table(context: Context) -> Iterator[Outcome]:
     absent = require(context, "processor", "status_table")
     if absent:
@@ -176,6 +182,7 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
         )
 
 
+@check
 def order_queue_has_redrive(context: Context) -> Iterator[Outcome]:
     found = order_queue_redrive(context)
     if not isinstance(found, tuple):
@@ -231,6 +238,7 @@ def _dead_letter_config_note(context: Context) -> str:
     )
 
 
+@check
 def dlq_outlives_order_queue(context: Context) -> Iterator[Outcome]:
     absent = require(context, "order_queue", "dlq")
     if absent:
@@ -278,6 +286,7 @@ def _compare_visibility(context: Context, factor: int, message: str) -> Iterator
         )
 
 
+@check
 def visibility_covers_timeout(context: Context) -> Iterator[Outcome]:
     return _compare_visibility(
         context,
@@ -286,6 +295,7 @@ def visibility_covers_timeout(context: Context) -> Iterator[Outcome]:
     )
 
 
+@check
 def visibility_six_times_timeout(context: Context) -> Iterator[Outcome]:
     return _compare_visibility(
         context,

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from checker.evaluation.checks.common import mapping_reports_failures, require
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.registry import check
 from checker.model.jscode import (
     DEFAULT_HANDLER,
     FORM_ALL_SETTLED,
@@ -76,6 +77,7 @@ def _judgeable(context: Context, *parts: str) -> CodeFacts | Outcome:
     return facts
 
 
+@check
 def handles_errors(context: Context) -> Iterator[Outcome]:
     facts = _inline_code(context)
     if not isinstance(facts, CodeFacts):
@@ -117,6 +119,7 @@ def _unlogged(catch: CatchClause, processor: str) -> str:
     return f"The catch block {where} {what}"
 
 
+@check
 def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
     facts = _judgeable(context, "mapping")
     if not isinstance(facts, CodeFacts):
@@ -143,6 +146,7 @@ def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
         )
 
 
+@check
 def failures_recorded(context: Context) -> Iterator[Outcome]:
     facts = _judgeable(context, "status_table")
     if not isinstance(facts, CodeFacts):

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 from checker.evaluation.checks.common import unless_unknown
 from checker.evaluation.context import Context, NotApplicable, Outcome, Violation
+from checker.evaluation.registry import check
 from checker.model.recognise import FUNCTION_TYPES, log_group_name_of, log_groups_of
 
 
+@check
 def every_function_has_log_group(context: Context) -> Iterator[Outcome]:
     functions = context.resolved.of_type(*FUNCTION_TYPES)
     if not functions:

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from checker.evaluation.checks.common import as_list, require, unless_unknown
 from checker.evaluation.context import Context, Outcome, Unresolved, Violation
+from checker.evaluation.registry import check
 from checker.model.recognise import alarms_on, alarms_watching, log_group_name_of, refers_to
-from checker.model.resolve import Unknown
+from checker.model.resolve import Unknown, find_unknown
 
 
 def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimension: str) -> Iterator[Outcome]:
@@ -61,18 +62,22 @@ def _name_hint(part: str, subject: str) -> str:
     return f"!GetAtt {subject}.QueueName" if part == "dlq" else f"!Ref {subject}"
 
 
+@check
 def processor_errors_alarm(context: Context) -> Iterator[Outcome]:
     return _alarm_check(context, "processor", "AWS/Lambda", "Errors", "FunctionName")
 
 
+@check
 def dlq_depth_alarm(context: Context) -> Iterator[Outcome]:
     return _alarm_check(context, "dlq", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName")
 
 
+@check
 def processor_duration_alarm(context: Context) -> Iterator[Outcome]:
     return _alarm_check(context, "processor", "AWS/Lambda", "Duration", "FunctionName")
 
 
+@check
 def dashboard_shows_components(context: Context) -> Iterator[Outcome]:
     parts = {part: getattr(context.arch, part) for part in ("order_queue", "dlq", "processor")}
     wanted = {part: logical_id for part, logical_id in parts.items() if logical_id}
@@ -85,10 +90,11 @@ def dashboard_shows_components(context: Context) -> Iterator[Outcome]:
     unknown: list[Unresolved] = []
     for dashboard in dashboards:
         body = dashboard.properties.get("DashboardBody")
-        if isinstance(body, Unknown):
-            unknown.append(Unresolved(f"the body of {dashboard.logical_id} cannot be resolved: {body.reason}"))
-            continue
+        hidden = find_unknown(body)  # the whole body, or a part of a body written as a mapping
         absent = [logical_id for logical_id in wanted.values() if not _mentions(context, body, logical_id)]
+        if hidden is not None and absent:
+            unknown.append(Unresolved(f"the body of {dashboard.logical_id} cannot be resolved: {hidden.reason}"))
+            continue
         if best is None or len(absent) < len(best):
             best, best_dashboard = absent, dashboard
     if best is None or (best and unknown):
@@ -106,11 +112,12 @@ def _mentions(context: Context, body: object, logical_id: str) -> bool:
 
     A reference is not enough: `${Queue}` puts the queue's URL where CloudWatch wants its name."""
     if isinstance(body, (dict, list)):
-        body = json.dumps(body)
+        body = json.dumps(body, default=lambda _unknown: None)  # what cannot be resolved names nothing
     name = context.resolved.name_of(logical_id)
     return isinstance(body, str) and f'"{name}"' in body
 
 
+@check
 def logs_insights_query(context: Context) -> Iterator[Outcome]:
     absent = require(context, "processor")
     if absent:
@@ -131,6 +138,7 @@ def logs_insights_query(context: Context) -> Iterator[Outcome]:
     )
 
 
+@check
 def alarm_topic_key_usable(context: Context) -> Iterator[Outcome]:
     topics = {topic.logical_id: topic for topic in context.resolved.of_type("AWS::SNS::Topic")}
     for topic in topics.values():

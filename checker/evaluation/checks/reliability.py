@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 from checker.evaluation.checks.common import as_list, mapping_reports_failures, order_queue_redrive, require, unresolved
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.registry import check
 from checker.model.resolve import Unknown
 
 
+@check
 def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:
     absent = require(context, "mapping")
     if absent:
@@ -26,6 +28,7 @@ def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:
         )
 
 
+@check
 def enough_receives_before_dlq(context: Context) -> Iterator[Outcome]:
     found = order_queue_redrive(context)
     if not isinstance(found, tuple):
@@ -55,6 +58,7 @@ def enough_receives_before_dlq(context: Context) -> Iterator[Outcome]:
         )
 
 
+@check
 def processor_spans_zones(context: Context) -> Iterator[Outcome]:
     absent = require(context, "processor")
     if absent:

@@ -15,6 +15,7 @@ from checker.evaluation.checks.common import (
     template_statements,
 )
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.registry import check
 from checker.model import iam
 from checker.model.recognise import log_group_name_of
 from checker.model.resolve import RefStr, Unknown, as_mapping, find_unknown
@@ -50,6 +51,7 @@ def _statements_or_not_applicable(context: Context) -> Iterator[Statement | NotA
     yield from statements
 
 
+@check
 def no_wildcard_actions(context: Context) -> Iterator[Outcome]:
     return once_per_place(context, _wildcard_actions(context))
 
@@ -84,6 +86,7 @@ def _needs_resource_scope(actions: list[str]) -> list[str]:
     return scoped
 
 
+@check
 def no_wildcard_resources(context: Context) -> Iterator[Outcome]:
     return once_per_place(context, _wildcard_resources(context))
 
@@ -117,6 +120,7 @@ def _wildcard_resources(context: Context) -> Iterator[Outcome]:
                 )
 
 
+@check
 def no_broad_managed_policies(context: Context) -> Iterator[Outcome]:
     roles = context.resolved.of_type("AWS::IAM::Role")
     if not roles:
@@ -217,6 +221,7 @@ def _subject_arns(context: Context, part: str) -> tuple[str | None, tuple[str, .
     return logical_id, (arn,) if isinstance(arn, str) else ()
 
 
+@check
 def processor_role_permissions(context: Context) -> Iterator[Outcome]:
     absent = require(context, "processor")
     if absent:
@@ -305,6 +310,7 @@ def _literal(value: object) -> bool:
     return str(value) != "" and not str(value).startswith("{{resolve:")
 
 
+@check
 def no_secrets_in_template(context: Context) -> Iterator[Outcome]:
     yield from once_per_place(context, _secret_settings(context))
     yield from once_per_place(context, _access_keys(context))  # also where a secret setting holds one
@@ -351,6 +357,7 @@ _MANAGED_POLICY = re.compile(r"^arn:[a-z-]+:iam::aws:policy/")
 _SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules", "Conditions")
 
 
+@check
 def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
     return once_per_place(context, _hardcoded_accounts_and_regions(context), source_order=True)
 
@@ -371,6 +378,7 @@ def _hardcoded_accounts_and_regions(context: Context) -> Iterator[Violation]:
                 )
 
 
+@check
 def queue_policies_not_public(context: Context) -> Iterator[Outcome]:
     policies = context.resolved.of_type("AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy")
     if not policies:

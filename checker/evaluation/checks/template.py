@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 from checker.evaluation.checks.common import once_per_place
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
+from checker.evaluation.registry import check
 from checker.vocabulary import PSEUDO_PARAMETERS
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
+@check
 def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
     if not context.options.get("cfn_lint", True):
         yield NotApplicable("the cfn-lint pass was turned off (--no-cfn-lint)")
@@ -50,6 +52,7 @@ def _names(data: dict, section: str) -> set[str]:
     return set(value) if isinstance(value, dict) else set()
 
 
+@check
 def undefined_references(context: Context) -> Iterator[Outcome]:
     data = context.template.data
     resources, conditions = _names(data, "Resources"), _names(data, "Conditions")
