@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 
 from checker.cli import main
+from checker.evaluation.catalogue import load_catalogue
 from tests.conftest import REFERENCE, ROOT
 
 SCHEMA = json.loads((ROOT / "checker" / "data" / "report.schema.json").read_text())
@@ -112,8 +113,6 @@ def test_only_tpl001_selected(capsys, tmp_path) -> None:
 def test_skipping_every_rule_is_a_command_line_error(capsys, tmp_path) -> None:
     """Discrepancy: with every rule skipped nothing is judged, yet the file is PASS and the run exits 0.
     A CI job whose selection went wrong would pass silently; an empty rule selection is a wrong command line."""
-    from checker.evaluation.catalogue import load_catalogue
-
     path = write(tmp_path, "queue.yaml", QUEUE_ONLY)
     skip_all = [argument for rule in load_catalogue() for argument in ("--skip-rule", rule.id)]
     code, out, _err = run(capsys, "check", path, "--no-cfn-lint", *skip_all)
@@ -447,7 +446,7 @@ def test_results_of_an_invalid_file_still_cover_every_selected_rule(capsys, tmp_
     broken = write(tmp_path, "broken.yaml", "Resources: [\n")
     _, document = check_json(capsys, broken)
     results = document["files"][0]["results"]
-    assert len(results) == 39
+    assert [result["rule_id"] for result in results] == [rule.id for rule in load_catalogue()]
     assert {result["status"] for result in results if result["rule_id"] != "TPL001"} <= {"unknown", "not_applicable"}
 
 
