@@ -26,11 +26,10 @@ class Finding:
     path: str
     line: int
     column: int
-    suppressed: str | None = None
 
     @property
     def fingerprint(self) -> str:
-        """Identity that survives line shifts: baselines and SARIF use it."""
+        """Identity that survives line shifts (rule, file as given, resource, path), in the JSON report."""
         return "|".join((self.rule_id, self.file, self.resource or "", self.path))
 
 

@@ -62,7 +62,6 @@ def test_findings_exit_1_and_json_matches_schema(capsys, tmp_path) -> None:
         "line": 2,
         "column": 3,
         "remediation": "Set SqsManagedSseEnabled: true (or KmsMasterKeyId for a customer managed key) on every queue.",
-        "suppressed": None,
         "fingerprint": f"SEC005|{path}|Orders|Resources/Orders/Properties/SqsManagedSseEnabled",
     }
     statuses = {result["rule_id"]: result["status"] for result in file["results"]}

@@ -77,7 +77,7 @@ def _rule(document: dict) -> Rule:
 
 @cache
 def load_catalogue(validate: bool = False) -> tuple[Rule, ...]:
-    """All rules in catalogue order. Schema validation runs in tests and `rules --validate`,
+    """All rules in catalogue order. Schema validation runs in the tests (and will for rule files a user adds),
     not on every pre-commit run, where importing jsonschema would cost more than the check."""
     rules = []
     for path in sorted(rules_dir().glob("*.yaml")):

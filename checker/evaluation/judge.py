@@ -73,7 +73,7 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
                 f"the comparison with the reference failed ({type(error).__name__}: {error}); this is a bug in cfn-compliance",
             )
     failing = FAILING_SEVERITIES[options.fail_on]
-    reaching = any(finding.suppressed is None and finding.severity in failing for finding in findings)
+    reaching = any(finding.severity in failing for finding in findings)
     status = "non_compliant" if reaching else "compliant"
     return FileReport(
         path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference, notes=notes

@@ -58,7 +58,6 @@ def _finding(finding: Finding) -> dict[str, Json]:
         "line": finding.line,
         "column": finding.column,
         "remediation": finding.remediation,
-        "suppressed": finding.suppressed,
         "fingerprint": finding.fingerprint,
     }
 
@@ -99,7 +98,6 @@ def _summary(summary: Summary) -> dict[str, Json]:
         "findings": summary.findings,
         "errors": summary.errors,
         "warnings": summary.warnings,
-        "suppressed": summary.suppressed,
     }
 
 

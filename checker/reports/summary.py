@@ -10,11 +10,10 @@ from checker.findings import Finding, RuleResult, RunReport
 
 @dataclass(frozen=True)
 class FindingCounts:
-    """Findings of one file or one run; errors and warnings exclude suppressed ones."""
+    """Findings of one file or one run, by severity."""
 
     errors: int
     warnings: int
-    suppressed: int
 
     @property
     def active(self) -> int:
@@ -23,7 +22,7 @@ class FindingCounts:
 
 @dataclass(frozen=True)
 class Summary:
-    """Totals for a whole run; `findings` counts only findings that are not suppressed."""
+    """Totals for a whole run."""
 
     files: int
     compliant: int
@@ -32,21 +31,18 @@ class Summary:
     findings: int
     errors: int
     warnings: int
-    suppressed: int
     unknown: int
 
 
 def count_findings(findings: Iterable[Finding]) -> FindingCounts:
-    """Split findings by severity; a suppressed finding counts only as suppressed."""
-    errors = warnings = suppressed = 0
+    """Split findings by severity."""
+    errors = warnings = 0
     for finding in findings:
-        if finding.suppressed is not None:
-            suppressed += 1
-        elif finding.severity == "error":
+        if finding.severity == "error":
             errors += 1
         else:  # anything that is not an error is advisory
             warnings += 1
-    return FindingCounts(errors=errors, warnings=warnings, suppressed=suppressed)
+    return FindingCounts(errors=errors, warnings=warnings)
 
 
 def unknown_results(results: Iterable[RuleResult]) -> tuple[RuleResult, ...]:
@@ -67,6 +63,5 @@ def summarise(report: RunReport) -> Summary:
         findings=counts.active,
         errors=counts.errors,
         warnings=counts.warnings,
-        suppressed=counts.suppressed,
         unknown=unknown,
     )

@@ -43,15 +43,10 @@ def render_text(report: RunReport, *, color: bool, snippets: Mapping[str, str] |
 
 
 def _file_block(file: FileReport, style: _Style) -> str:
-    active = [finding for finding in file.findings if finding.suppressed is None]
-    suppressed = [finding for finding in file.findings if finding.suppressed is not None]
     lines = [_verdict_line(file, style)]
-    for category, findings in _group_by_category(active):
+    for category, findings in _group_by_category(file.findings):
         lines.append(style.heading(f"{category.capitalize()}:"))
         lines.extend(line for finding in findings for line in _finding_lines(finding, style))
-    if suppressed:
-        lines.append(style.heading("Suppressed:"))
-        lines.extend(line for finding in suppressed for line in _finding_lines(finding, style))
     if file.notes:
         lines.append(style.heading("Notes:"))
         lines.extend(f"  - {inert(note)}" for note in file.notes)
@@ -93,8 +88,6 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
     resource = f" [{inert(finding.resource)}]" if finding.resource else ""
     location = f"{inert(finding.file)}:{finding.line}:{finding.column}"
     header = f"  {style.severity(finding.severity)} {finding.rule_id}{resource} {location}"
-    if finding.suppressed is not None:
-        header += " " + style.paint(f"(suppressed: {finding.suppressed})", _DIM)
     lines = [header, f"    {inert(finding.message)}"]
     if finding.remediation:
         lines.append(f"    fix: {finding.remediation}")
@@ -123,8 +116,6 @@ def _summary_line(summary: Summary, skipped: int) -> str:
         f"{summary.non_compliant} non-compliant, {summary.invalid} invalid; "
         f"{_plural(summary.errors, 'error')}, {_plural(summary.warnings, 'warning')}"
     )
-    if summary.suppressed:
-        line += f", {summary.suppressed} suppressed"
     if summary.unknown:
         line += f"; {_plural(summary.unknown, 'rule')} could not be judged"
     if skipped:

@@ -85,18 +85,6 @@ NON_COMPLIANT = FileReport(
             column=1,
         ),
         _finding(
-            "REL002",
-            "error",
-            "reliability",
-            message="Function OrderProcessor has no reserved concurrency.",
-            remediation="Set ReservedConcurrentExecutions.",
-            resource="OrderProcessor",
-            path="Resources/OrderProcessor/Properties",
-            line=30,
-            column=5,
-            suppressed="Accepted until the load test in Q3",
-        ),
-        _finding(
             "COST001",
             "warning",
             "cost",
@@ -203,7 +191,6 @@ def test_json_finding_values(document: dict[str, Any]) -> None:
         "line": 42,
         "column": 9,
         "remediation": "List only the actions the function calls, e.g. sqs:SendMessage.",
-        "suppressed": None,
         "fingerprint": SEC002.fingerprint,
     }
 
@@ -213,7 +200,7 @@ def test_json_key_order_is_stable(document: dict[str, Any]) -> None:
     assert list(file) == ["path", "status", "findings", "results", "reference", "notes"]
     assert list(file["findings"][0]) == [
         "rule_id", "severity", "category", "title", "message", "resource",
-        "path", "line", "column", "remediation", "suppressed", "fingerprint",
+        "path", "line", "column", "remediation", "fingerprint",
     ]  # fmt: skip
 
 
@@ -226,14 +213,8 @@ def test_json_summary(document: dict[str, Any]) -> None:
         "findings": 5,
         "errors": 3,
         "warnings": 2,
-        "suppressed": 1,
     }
     assert document["skipped"] == [{"path": "templates/README.md", "reason": "not a CloudFormation template"}]
-
-
-def test_json_suppressed_finding_carries_reason(document: dict[str, Any]) -> None:
-    suppressed = [f for f in document["files"][1]["findings"] if f["suppressed"] is not None]
-    assert [(f["rule_id"], f["suppressed"]) for f in suppressed] == [("REL002", "Accepted until the load test in Q3")]
 
 
 def test_json_results_keep_unknown(document: dict[str, Any]) -> None:
@@ -387,10 +368,6 @@ Security:
   ERROR SEC002 [OrderProcessorRole] templates/orders.yaml:42:9
     Policy OrderAccess allows Action "*" on all resources.
     fix: List only the actions the function calls, e.g. sqs:SendMessage.
-Suppressed:
-  ERROR REL002 [OrderProcessor] templates/orders.yaml:30:5 (suppressed: Accepted until the load test in Q3)
-    Function OrderProcessor has no reserved concurrency.
-    fix: Set ReservedConcurrentExecutions.
 Notes:
   - Parameter Stage has no default; evaluated with its AllowedValues[0] 'prod'.
 Could not judge:
@@ -405,7 +382,7 @@ Template:
 Skipped:
   templates/README.md — not a CloudFormation template
 
-3 files: 1 compliant, 1 non-compliant, 1 invalid; 3 errors, 2 warnings, 1 suppressed; 1 rule could not be judged; 1 skipped
+3 files: 1 compliant, 1 non-compliant, 1 invalid; 3 errors, 2 warnings; 1 rule could not be judged; 1 skipped
 """
 
 
@@ -427,10 +404,10 @@ def test_text_color_only_when_asked() -> None:
 
 def test_text_groups_findings_in_category_order() -> None:
     text = render_text(REPORT, color=False)
-    headings = ["Architecture:", "Cost:", "Monitoring:", "Security:", "Suppressed:"]
+    headings = ["Architecture:", "Cost:", "Monitoring:", "Security:"]
     positions = [text.index(heading) for heading in headings]
     assert positions == sorted(positions)
-    assert "Reliability:" not in text  # its only finding is suppressed
+    assert "Reliability:" not in text  # no finding of that category
     assert text.index("Template:") > text.index("INVALID templates/broken.yaml")
 
 
@@ -473,4 +450,4 @@ def test_text_escapes_what_would_break_a_line_or_drive_the_terminal() -> None:
 
 def test_summary_is_shared() -> None:
     summary = summarise(REPORT)
-    assert (summary.errors, summary.warnings, summary.suppressed, summary.unknown) == (3, 2, 1, 1)
+    assert (summary.errors, summary.warnings, summary.unknown) == (3, 2, 1)
