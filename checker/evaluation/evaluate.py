@@ -11,7 +11,7 @@ from __future__ import annotations
 from checker.evaluation.catalogue import Rule
 from checker.evaluation.context import Check, Context, NotApplicable, Unresolved, Violation
 from checker.findings import Finding, RuleResult
-from checker.model.resolve import SourceIndexedList, readable
+from checker.model.values import SourceIndexedList, readable
 from checker.tree import has_step
 
 

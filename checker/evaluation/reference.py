@@ -9,7 +9,8 @@ from checker.bundled import bundled_path
 from checker.findings import ComponentMatch, SettingDifference
 from checker.load.loader import Template, load_file
 from checker.model.recognise import Architecture, alarms_watching, recognise, refers_to
-from checker.model.resolve import NO_VALUE, ResolvedTemplate, Unknown, as_list, resolve
+from checker.model.resolve import ResolvedTemplate, resolve
+from checker.model.values import NO_VALUE, Unknown, as_list
 from checker.vocabulary import COMPONENTS, DEFAULTS
 
 REFERENCE_FILE = "order-processing.yaml"

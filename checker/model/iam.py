@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.bundled import DATA
+from checker.model.values import as_list
 
 __all__ = [
     "action_matches",
@@ -388,19 +389,11 @@ def broad_managed_policy(name_or_arn: str) -> str | None:
 _LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
 
 
-def _as_list(value: object) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return list(value)
-    return [value]
-
-
 def _normalise_statement(statement: dict) -> dict:
     normalised = dict(statement)
     for key in _LIST_KEYS:
         if key in normalised:
-            normalised[key] = _as_list(normalised[key])
+            normalised[key] = as_list(normalised[key])
     return normalised
 
 
@@ -430,17 +423,17 @@ def statements_of(document: object) -> list[dict]:
 
 def _matches_action(statement: dict, action: str) -> bool:
     if "Action" in statement:
-        return any(action_matches(p, action) for p in _as_list(statement["Action"]))
+        return any(action_matches(p, action) for p in as_list(statement["Action"]))
     if "NotAction" in statement:
-        return not any(action_matches(p, action) for p in _as_list(statement["NotAction"]))
+        return not any(action_matches(p, action) for p in as_list(statement["NotAction"]))
     return False
 
 
 def _covers_resource(statement: dict, resource_covers: Callable[[object], bool]) -> bool:
     if "Resource" in statement:
-        return any(resource_covers(r) for r in _as_list(statement["Resource"]))
+        return any(resource_covers(r) for r in as_list(statement["Resource"]))
     if "NotResource" in statement:
-        return not any(resource_covers(r) for r in _as_list(statement["NotResource"]))
+        return not any(resource_covers(r) for r in as_list(statement["NotResource"]))
     return False
 
 

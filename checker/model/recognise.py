@@ -9,16 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.model.resolve import (
-    RefStr,
-    ResolvedResource,
-    ResolvedTemplate,
-    Unknown,
-    UnknownName,
-    as_list,
-    as_mapping,
-    refs_in,
-)
+from checker.model.resolve import ResolvedResource, ResolvedTemplate
+from checker.model.values import RefStr, Unknown, UnknownName, as_list, as_mapping, refs_in
 from checker.vocabulary import ACCOUNT, REGION
 
 FUNCTION_TYPES = ("AWS::Lambda::Function",)

@@ -12,65 +12,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from checker.load.loader import Template
+from checker.model.values import (
+    NO_VALUE,
+    SUB_VARIABLE,
+    RefStr,
+    SourceIndexedList,
+    Unknown,
+    UnknownName,
+    find_unknown,
+)
 from checker.tree import Path, follow
 from checker.vocabulary import ACCOUNT, PSEUDO_PARAMETERS, REGION
-
-
-class Unknown:
-    """A value that cannot be known before deployment; rules report it as unknown."""
-
-    __slots__ = ("reason",)
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        return f"Unknown({self.reason!r})"
-
-
-class RefStr(str):
-    """A string built from references to resources of the template."""
-
-    __slots__ = ("refs",)
-    refs: frozenset[str]
-
-    def __new__(cls, value: str, refs: Iterable[str] = ()) -> RefStr:
-        instance = super().__new__(cls, value)
-        instance.refs = frozenset(refs)
-        return instance
-
-
-class SourceIndexedList(list):
-    """A list some of whose items AWS::NoValue removed: remembers where each kept item was written."""
-
-    __slots__ = ("source_indices",)
-
-    def __init__(self, items: list, source_indices: list[int]) -> None:
-        super().__init__(items)
-        self.source_indices = source_indices
-
-
-class UnknownName(RefStr):
-    """A resource's name that comes from a value unknown before deployment: it stands for the
-    resource in references, but cannot be compared with a name written elsewhere."""
-
-    __slots__ = ("reason",)
-
-    def __new__(cls, logical_id: str, reason: str) -> UnknownName:
-        instance = super().__new__(cls, f"<{logical_id}>", (logical_id,))
-        instance.reason = reason
-        return instance
-
-
-class _NoValue:
-    """AWS::NoValue: the property is removed."""
-
-
-NO_VALUE = _NoValue()
 
 _DEPLOYMENT_SYMBOL = re.compile(r"<AWS-(Region|AccountId|StackName|StackId)>")
 
@@ -111,8 +67,6 @@ _ATTRIBUTE_FORMS = {
 
 # Deeper than any real template; keeps the recursion well inside Python's default limit.
 MAX_NESTING = 64
-
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
 @dataclass
@@ -158,38 +112,6 @@ class ResolvedTemplate:
 
     def get_att(self, logical_id: str, attribute: str) -> object:
         return self._resolver.get_att([logical_id, attribute])
-
-
-def as_list(value: object) -> list:
-    """A list property that may be written as a single value."""
-    if isinstance(value, list):
-        return value
-    return [] if value is None else [value]
-
-
-def as_mapping(value: object) -> dict | None:
-    """A mapping, also when written as a JSON string (RedrivePolicy, policy documents)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):  # RecursionError: a string of 100,000 "["
-            return None
-    return value if isinstance(value, dict) else None
-
-
-def refs_in(value: object) -> set[str]:
-    """Logical ids of the resources a resolved value was built from."""
-    found: set[str] = set()
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, RefStr):
-            found.update(item.refs)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
 
 
 class _Resolver:
@@ -384,7 +306,7 @@ class _Resolver:
             refs.update(getattr(value, "refs", ()))
             return text
 
-        result = _SUB_VARIABLE.sub(replace, argument)
+        result = SUB_VARIABLE.sub(replace, argument)
         return unknown[0] if unknown else RefStr(result, refs)
 
     def join(self, argument: object) -> object:
@@ -468,29 +390,6 @@ def _typed_parameter(name: str, kind: str, raw: object) -> object:
     return raw if isinstance(raw, str) else str(raw) if raw is not None else ""
 
 
-_SYMBOL = re.compile(r"<(AWS-(?:Region|AccountId|StackName|StackId)|[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)?)>")
-
-
-def readable(text: str, logical_ids: Iterable[str]) -> str:
-    """Write the resolver's symbols the way a template would: <AWS-Region> as ${AWS::Region},
-    <Queue> (a name CloudFormation generates) as ${Queue}."""
-    known = logical_ids if isinstance(logical_ids, (dict, set, frozenset)) else set(logical_ids)  # a finding each: no copies
-
-    def show(match: re.Match) -> str:
-        token = match.group(1)
-        if token.startswith("AWS-"):
-            return "${AWS::" + token[4:] + "}"
-        return "${" + token + "}" if token.split(".", 1)[0] in known else match.group(0)
-
-    return _SYMBOL.sub(show, text)
-
-
-def symbols_as_identifiers(text: str) -> str:
-    """Code built with !Sub, its symbols (<AWS-AccountId>, <Table>) written as identifiers so it still parses:
-    a deployment value stands where an expression may, as in `const ACCOUNT = ${AWS::AccountId};`."""
-    return _SYMBOL.sub(lambda match: "__" + re.sub(r"\W", "_", match.group(1)) + "__", text)
-
-
 def _deployment_dependent(value: object) -> bool:
     """Does a resolved string hold a pseudo parameter that only the deployment decides?"""
     return isinstance(value, str) and _DEPLOYMENT_SYMBOL.search(value) is not None
@@ -515,22 +414,6 @@ def _to_json_string(resolver: _Resolver, argument: object) -> object:
     if value is NO_VALUE:
         return Unknown("Fn::ToJsonString of AWS::NoValue")
     return Unknown("Fn::ToJsonString of an unknown value") if find_unknown(value) else json.dumps(value)
-
-
-def find_unknown(value: object) -> Unknown | None:
-    """The first Unknown (or unknown name) inside a resolved value, if any (iterative: values may be deep)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Unknown):
-            return item
-        if isinstance(item, UnknownName):
-            return Unknown(item.reason)
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return None
 
 
 _FUNCTIONS = {

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from checker.load.loader import load_text
-from checker.model.resolve import RefStr, ResolvedTemplate, Unknown, resolve
+from checker.model.resolve import ResolvedTemplate, resolve
+from checker.model.values import RefStr, Unknown
 
 PARAMETERS = """\
 Parameters:

@@ -16,7 +16,8 @@ from checker.evaluation.context import Context, Outcome, Violation
 from checker.evaluation.registry import check
 from checker.model.lifecycle import deprecation_date
 from checker.model.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target, invoked_functions
-from checker.model.resolve import ResolvedResource, Unknown, as_mapping, refs_in
+from checker.model.resolve import ResolvedResource
+from checker.model.values import Unknown, as_mapping, refs_in
 
 
 @check

@@ -18,7 +18,7 @@ from checker.model.jscode import (
     CodeParseError,
     analyse_node_code,
 )
-from checker.model.resolve import Unknown, symbols_as_identifiers
+from checker.model.values import Unknown, symbols_as_identifiers
 
 CODE_PATH = ("Properties", "Code", "ZipFile")
 # The JavaScript parser is pure Python (~0.8 s for this much); real inline handlers are a few KiB, and

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.evaluation.evaluate import source_path
-from checker.model.resolve import ResolvedResource, Unknown, as_list, as_mapping, find_unknown
+from checker.model.resolve import ResolvedResource
+from checker.model.values import Unknown, as_list, as_mapping, find_unknown
 from checker.vocabulary import DEFAULTS, PARTS
 
 

@@ -9,7 +9,7 @@ from checker.evaluation.checks.common import as_list, require, unless_unknown
 from checker.evaluation.context import Context, Outcome, Unresolved, Violation
 from checker.evaluation.registry import check
 from checker.model.recognise import alarms_on, alarms_watching, log_group_name_of, refers_to
-from checker.model.resolve import Unknown, find_unknown
+from checker.model.values import Unknown, find_unknown
 
 
 def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimension: str) -> Iterator[Outcome]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from checker.evaluation.checks.common import as_list, mapping_reports_failures, order_queue_redrive, require, unresolved
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.evaluation.registry import check
-from checker.model.resolve import Unknown
+from checker.model.values import Unknown
 
 
 @check

@@ -18,7 +18,8 @@ from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolv
 from checker.evaluation.registry import check
 from checker.model import iam
 from checker.model.recognise import log_group_name_of
-from checker.model.resolve import RefStr, Unknown, as_mapping, find_unknown
+from checker.model.values import RefStr, Unknown, as_mapping, find_unknown
+from checker.tree import walk
 from checker.vocabulary import ACCOUNT, REGION
 
 
@@ -280,18 +281,12 @@ _ACCESS_KEY = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 
 
 def _source_strings(node: object, path: tuple) -> Iterator[tuple[tuple, str]]:
-    """Every string written in the source under `node`, with its path (iterative: sources may be deep)."""
-    stack = [(node, path)]
-    while stack:
-        item, where = stack.pop()
+    """Every string (and whole number, as text) written in the source under `node`, with its path."""
+    for where, item in walk(node, path):
         if isinstance(item, str):
             yield where, item
         elif isinstance(item, int) and not isinstance(item, bool):
             yield where, str(item)
-        elif isinstance(item, dict):
-            stack.extend((value, (*where, key)) for key, value in reversed(list(item.items())))
-        elif isinstance(item, list):
-            stack.extend((value, (*where, index)) for index, value in reversed(list(enumerate(item))))
 
 
 def _literal(value: object) -> bool:
@@ -352,7 +347,6 @@ _ACCOUNT = re.compile(r"(?<![0-9+])[0-9]{12}(?![0-9])")  # "+447700900123" is a 
 _REGION = re.compile(
     r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9](?![0-9])"
 )
-_MANAGED_POLICY = re.compile(r"^arn:[a-z-]+:iam::aws:policy/")
 # Parameter defaults and mapping values are the place for environment-specific values; conditions compare them.
 _SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules", "Conditions")
 
@@ -367,7 +361,7 @@ def _hardcoded_accounts_and_regions(context: Context) -> Iterator[Violation]:
         if section in _SKIPPED_SECTIONS:
             continue
         for path, text in _source_strings(node, (section,)):
-            if _MANAGED_POLICY.match(text) or (path and path[-1] in ("Description", "AlarmDescription")):
+            if iam.is_aws_managed_policy_arn(text) or (path and path[-1] in ("Description", "AlarmDescription")):
                 continue
             found = _ACCOUNT.search(text) or _REGION.search(text)
             if found:

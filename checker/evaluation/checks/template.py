@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from checker.evaluation.checks.common import once_per_place
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.evaluation.registry import check
+from checker.model.values import SUB_VARIABLE
+from checker.tree import walk
 from checker.vocabulary import PSEUDO_PARAMETERS
-
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 @check
@@ -30,21 +29,6 @@ def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
 
 
 _LOOP = "Fn::ForEach::"
-
-
-def _walk(node: object, path: tuple) -> Iterator[tuple[tuple, dict]]:
-    """Every mapping in the source with its path (iterative: sources may be deep).
-
-    Fn::ForEach loop bodies are left out: their ${identifiers} are the loop's own."""
-    stack = [(node, path)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, dict):
-            yield where, item
-            entries = [(value, (*where, key)) for key, value in item.items() if not str(key).startswith(_LOOP)]
-            stack.extend(reversed(entries))  # popped in the order they are written
-        elif isinstance(item, list):
-            stack.extend(reversed([(value, (*where, index)) for index, value in enumerate(item)]))
 
 
 def _names(data: dict, section: str) -> set[str]:
@@ -75,7 +59,9 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
         condition = output.get("Condition") if isinstance(output, dict) else None
         if isinstance(condition, str) and condition not in conditions:
             problems.append((("Outputs", name, "Condition"), f"Condition {condition} is not defined under Conditions"))
-    for path, mapping in _walk(data, ()):
+    # Fn::ForEach loop bodies are left out: their ${identifiers} are the loop's own.
+    mappings = ((path, node) for path, node in walk(data, skip=lambda key: str(key).startswith(_LOOP)) if isinstance(node, dict))
+    for path, mapping in mappings:
         for where, message in _mapping_problems(path, mapping, referable, resources, conditions):
             if names_known or where[-1] in ("Fn::If", "Condition"):
                 problems.append((where, message))
@@ -103,9 +89,14 @@ def _mapping_problems(path: tuple, mapping: dict, referable: set, resources: set
     elif key == "Fn::Sub":
         text, local = (argument[0], argument[1]) if isinstance(argument, list) and len(argument) == 2 else (argument, {})
         if isinstance(text, str):
-            for variable in _SUB_VARIABLE.findall(text):
+            for variable in SUB_VARIABLE.findall(text):
                 name = variable.strip()
-                if name in (local if isinstance(local, dict) else {}) or name in referable:
+                if (
+                    not variable
+                    or variable.startswith("!")
+                    or name in (local if isinstance(local, dict) else {})
+                    or name in referable
+                ):
                     continue
                 if "." in name and name.split(".", 1)[0] in resources:
                     continue
