@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
 
@@ -19,7 +19,7 @@ FAIL_ON = ("error", "warning", "never")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on usage errors, as our contract wants
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors, as our contract wants
         self.print_usage(sys.stderr)
         self.exit(EXIT_INVALID, f"cfn-compliance: error: {message}\n")
 

@@ -4,6 +4,7 @@ one way to walk every node. Both are iterative, because templates may nest deepe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 Step = str | int
 Path = tuple[Step, ...]
@@ -18,14 +19,12 @@ def has_step(node: object, step: Step) -> bool:
 
 def follow(node: object, path: Path, default: object = None) -> object:
     """The value at `path` under `node`, or `default` where the path leads nowhere."""
+    current: Any = node  # a tree of mappings and lists, JSON-like
     for step in path:
-        if (isinstance(node, dict) and step in node) or (
-            isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
-        ):
-            node = node[step]
-        else:
+        if not has_step(current, step):
             return default
-    return node
+        current = current[step]
+    return current
 
 
 def walk(node: object, path: Path = (), *, skip: Callable[[object], bool] | None = None) -> Iterator[tuple[Path, object]]:

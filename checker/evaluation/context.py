@@ -58,5 +58,12 @@ class Context:
     def resource(self, logical_id: str) -> ResolvedResource:
         return self.resolved.resources[logical_id]
 
+    def part(self, name: str) -> ResolvedResource:
+        """The resource that plays a part (checker.vocabulary.PARTS); a check asks once `require` found it."""
+        logical_id = getattr(self.arch, name)
+        if logical_id is None:
+            raise LookupError(f"the template has no {name}: the check should have asked require() first")
+        return self.resolved.resources[logical_id]
+
 
 Check = Callable[[Context], Iterable[Outcome]]

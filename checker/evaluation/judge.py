@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from checker.evaluation.catalogue import load_catalogue
 from checker.evaluation.options import FAILING_SEVERITIES, CheckOptions, selected_rules
-from checker.findings import FileReport, Finding, RuleResult
+from checker.findings import FileReport, FileStatus, Finding, RuleResult
 from checker.load.loader import Template
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
             )
     failing = FAILING_SEVERITIES[options.fail_on]
     reaching = any(finding.severity in failing for finding in findings)
-    status = "non_compliant" if reaching else "compliant"
+    status: FileStatus = "non_compliant" if reaching else "compliant"
     return FileReport(
         path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference, notes=notes
     )
@@ -105,8 +105,8 @@ def _judge(template: Template, resolved: ResolvedTemplate, arch: Architecture, o
     from checker.evaluation.context import Context
     from checker.evaluation.evaluate import evaluate_rule
 
-    settings = {"cfn_lint": options.cfn_lint}
-    verdicts = []
+    settings: dict[str, object] = {"cfn_lint": options.cfn_lint}
+    verdicts: list[Verdict] = []
     for rule in selected_rules(options):
         if rule.engine == "loader":
             verdicts.append((RuleResult(rule.id, "pass"), []))

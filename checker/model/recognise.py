@@ -173,9 +173,12 @@ def alarms_watching(resolved: ResolvedTemplate, namespace: str, metric: str, dim
 def recognise(resolved: ResolvedTemplate) -> Architecture:
     functions = [resource.logical_id for resource in resolved.of_type(*FUNCTION_TYPES)]
     queues = [resource.logical_id for resource in resolved.of_type(QUEUE_TYPE)]
-    dlq_targets = {dead_letter_target(resolved, resolved.resources[queue]) for queue in queues} - {None}
+    dlq_targets = {target for queue in queues if (target := dead_letter_target(resolved, resolved.resources[queue]))}
     triggers = _queue_triggers(resolved, dlq_targets)
 
+    mapping: str | None
+    order_queue: str | None
+    processor: str | None
     if triggers:
         mapping, order_queue, processor = triggers[0]
     else:

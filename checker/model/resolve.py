@@ -104,7 +104,7 @@ class ResolvedTemplate:
 
     def name_of(self, logical_id: str) -> str:
         """The physical name the resource would get (symbolic when CloudFormation generates it)."""
-        return self._resolver.resource_name(logical_id)  # type: ignore[return-value]
+        return self._resolver.resource_name(logical_id)
 
     def ref(self, logical_id: str) -> object:
         """What `!Ref logical_id` gives: a queue's URL, a topic's ARN, most resources' name."""
@@ -122,7 +122,7 @@ class _Resolver:
         self.parameters = self._parameters()
         self._conditions: dict[str, object] = {}
         self._evaluating: set[str] = set()
-        self._names: dict[str, object] = {}
+        self._names: dict[str, RefStr] = {}
         self._depth = 0  # values, conditions and names being resolved, one inside the other
 
     # -- parameters and conditions --------------------------------------------
@@ -237,11 +237,11 @@ class _Resolver:
             return self.parameters[name]
         resource = self.raw_resources.get(name)
         if isinstance(resource, dict):
-            form = _REF_FORMS.get(resource.get("Type"), "{name}")
+            form = _REF_FORMS.get(str(resource.get("Type")), "{name}")
             return self._attribute_string(name, form)
         return Unknown(f"Ref to {name}, which the template does not define")
 
-    def resource_name(self, logical_id: str) -> object:
+    def resource_name(self, logical_id: str) -> RefStr:
         """The resource's physical name: its name property, else a stable symbol."""
         if logical_id not in self._names:
             self._names[logical_id] = RefStr(f"<{logical_id}>", (logical_id,))  # guards self-reference
@@ -271,7 +271,7 @@ class _Resolver:
         resource = self.raw_resources.get(logical_id)
         if not isinstance(resource, dict):
             return Unknown(f"Fn::GetAtt of {logical_id}, which the template does not define")
-        form = _ATTRIBUTE_FORMS.get((resource.get("Type"), attribute), f"<{logical_id}.{attribute}>")
+        form = _ATTRIBUTE_FORMS.get((str(resource.get("Type")), attribute), f"<{logical_id}.{attribute}>")
         return self._attribute_string(logical_id, form)
 
     def function(self, name: str, argument: object) -> object:
@@ -315,12 +315,14 @@ class _Resolver:
         delimiter, items = self.value(argument[0]), self.value(argument[1])
         if not isinstance(delimiter, str) or not isinstance(items, list):
             return items if isinstance(items, Unknown) else Unknown("Fn::Join of something that is not a list")
-        texts = [_as_text(item) for item in items]
-        unknown = next((text for text in texts if isinstance(text, Unknown)), None)
-        if unknown:
-            return unknown
+        texts = []
+        for item in items:
+            text = _as_text(item)
+            if isinstance(text, Unknown):
+                return text
+            texts.append(text)
         refs = {ref for item in items for ref in getattr(item, "refs", ())}
-        return RefStr(delimiter.join(texts), refs)  # type: ignore[arg-type]
+        return RefStr(delimiter.join(texts), refs)
 
     def select(self, argument: object) -> object:
         if not (isinstance(argument, list) and len(argument) == 2):
@@ -331,7 +333,7 @@ class _Resolver:
         if not isinstance(items, list):
             return Unknown("Fn::Select from something that is not a list")
         try:
-            position = int(index)  # type: ignore[arg-type]
+            position = int(index) if isinstance(index, (int, float, str)) else -1
         except (TypeError, ValueError, OverflowError):
             position = -1
         if isinstance(index, bool) or not 0 <= position < len(items):
@@ -399,7 +401,7 @@ def _comparable(value: object) -> object:
     return str(value).lower() if isinstance(value, bool) else str(value) if isinstance(value, (int, float)) else value
 
 
-def _as_text(value: object) -> object:
+def _as_text(value: object) -> str | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, bool):

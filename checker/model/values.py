@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import TypeVar
 
 from checker.tree import walk
 
@@ -25,13 +26,16 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
 
+_Built = TypeVar("_Built", bound="RefStr")
+
+
 class RefStr(str):
     """A string built from references to resources of the template."""
 
     __slots__ = ("refs",)
     refs: frozenset[str]
 
-    def __new__(cls, value: str, refs: Iterable[str] = ()) -> RefStr:
+    def __new__(cls: type[_Built], value: str, refs: Iterable[str] = ()) -> _Built:
         instance = super().__new__(cls, value)
         instance.refs = frozenset(refs)
         return instance
@@ -52,6 +56,7 @@ class UnknownName(RefStr):
     resource in references, but cannot be compared with a name written elsewhere."""
 
     __slots__ = ("reason",)
+    reason: str
 
     def __new__(cls, logical_id: str, reason: str) -> UnknownName:
         instance = super().__new__(cls, f"<{logical_id}>", (logical_id,))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.evaluation.checks.common import (
-    number,
+    numbers,
     order_queue_redrive,
     require,
     shown,
     unless_unknown,
     unresolved,
 )
-from checker.evaluation.context import Context, Outcome, Violation
+from checker.evaluation.context import Context, Outcome, Unresolved, Violation
 from checker.evaluation.registry import check
 from checker.model.lifecycle import deprecation_date
 from checker.model.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target, invoked_functions
@@ -74,16 +74,16 @@ def queue_triggers_processor(context: Context) -> Iterator[Outcome]:
     if absent:
         yield absent
     elif context.arch.mapping is not None:
-        yield from _mapping_delivers(context, context.resource(context.arch.mapping), context.arch.order_queue)
+        yield from _mapping_delivers(context, context.part("mapping"), context.part("order_queue").logical_id)
     else:
+        queue, processor = context.part("order_queue").logical_id, context.part("processor").logical_id
         mappings = [mapping.properties for mapping in context.resolved.of_type(MAPPING_TYPE)]
-        names = [context.resolved.name_of(part) for part in (context.arch.order_queue, context.arch.processor)]
+        names = [context.resolved.name_of(part) for part in (queue, processor)]
         yield unless_unknown(
             Violation(
-                context.arch.order_queue,
+                queue,
                 (),
-                f"No AWS::Lambda::EventSourceMapping connects the order queue {context.arch.order_queue} "
-                f"to the processor {context.arch.processor}.",
+                f"No AWS::Lambda::EventSourceMapping connects the order queue {queue} to the processor {processor}.",
             ),
             [mappings, names] if mappings else [],
             "the wiring of an event source mapping",
@@ -144,7 +144,7 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
     if absent:
         yield absent
         return
-    processor, table = context.arch.processor, context.arch.status_table
+    processor, table = context.part("processor").logical_id, context.part("status_table").logical_id
     environment = context.resource(processor).properties.get("Environment")
     variables = environment.get("Variables") if isinstance(environment, dict) else None
     if isinstance(variables, dict) and table in refs_in(variables):
@@ -245,13 +245,12 @@ def dlq_outlives_order_queue(context: Context) -> Iterator[Outcome]:
     if absent:
         yield absent
         return
-    queue, dlq = context.resource(context.arch.order_queue), context.resource(context.arch.dlq)
-    queue_retention = number(queue, "MessageRetentionPeriod")
-    dlq_retention = number(dlq, "MessageRetentionPeriod")
-    for resource, value in ((queue, queue_retention), (dlq, dlq_retention)):
-        if isinstance(value, Unknown):
-            yield unresolved(resource, "MessageRetentionPeriod", value)
-            return
+    queue, dlq = context.part("order_queue"), context.part("dlq")
+    retentions = numbers((queue, "MessageRetentionPeriod"), (dlq, "MessageRetentionPeriod"))
+    if isinstance(retentions, Unresolved):
+        yield retentions
+        return
+    queue_retention, dlq_retention = retentions
     if dlq_retention <= queue_retention:
         yield Violation(
             dlq.logical_id,
@@ -266,13 +265,12 @@ def _compare_visibility(context: Context, factor: int, message: str) -> Iterator
     if absent:
         yield absent
         return
-    queue, processor = context.resource(context.arch.order_queue), context.resource(context.arch.processor)
-    visibility = number(queue, "VisibilityTimeout")
-    timeout = number(processor, "Timeout")
-    for resource, name, value in ((queue, "VisibilityTimeout", visibility), (processor, "Timeout", timeout)):
-        if isinstance(value, Unknown):
-            yield unresolved(resource, name, value)
-            return
+    queue, processor = context.part("order_queue"), context.part("processor")
+    settings = numbers((queue, "VisibilityTimeout"), (processor, "Timeout"))
+    if isinstance(settings, Unresolved):
+        yield settings
+        return
+    visibility, timeout = settings
     if visibility < factor * timeout:
         yield Violation(
             queue.logical_id,

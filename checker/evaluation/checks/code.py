@@ -46,7 +46,7 @@ def _inline_code(context: Context) -> CodeFacts | Outcome:
     absent = require(context, "processor")
     if absent:
         return absent
-    processor = context.resource(context.arch.processor)
+    processor = context.part("processor")
     runtime = processor.properties.get("Runtime")
     if isinstance(runtime, Unknown):
         return Unresolved(f"the runtime of {processor.logical_id} cannot be resolved: {runtime.reason}")
@@ -83,7 +83,7 @@ def handles_errors(context: Context) -> Iterator[Outcome]:
     if not isinstance(facts, CodeFacts):
         yield facts
         return
-    processor = context.arch.processor
+    processor = context.part("processor").logical_id
     # Only a catch in the handler (or in code it calls) protects the processing of the
     # records; one run at module load does not. Unknown handler shapes mark every catch.
     handled = [catch for catch in facts.catches if catch.in_handler]
@@ -129,8 +129,7 @@ def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
     if isinstance(reports, Unresolved):
         yield reports
         return
-    mapping = context.resource(context.arch.mapping)
-    processor = context.arch.processor
+    mapping, processor = context.part("mapping"), context.part("processor").logical_id
     if reports and not facts.returns_batch_item_failures:
         yield Violation(
             processor,

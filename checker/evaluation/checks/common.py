@@ -35,6 +35,17 @@ def number(resource: ResolvedResource, name: str) -> int | float | Unknown:
         return Unknown(f"{name} is {value!r}, not a number")
 
 
+def numbers(*settings: tuple[ResolvedResource, str]) -> list[int | float] | Unresolved:
+    """Numeric properties (see `number`) in the order asked, or why the first that cannot be known is not."""
+    values: list[int | float] = []
+    for resource, name in settings:
+        value = number(resource, name)
+        if isinstance(value, Unknown):
+            return unresolved(resource, name, value)
+        values.append(value)
+    return values
+
+
 def shown(resource: ResolvedResource, name: str, value: object, unit: str = "") -> str:
     """A value for a message, saying when it is CloudFormation's default rather than written."""
     text = f"{value}{unit}"
@@ -46,7 +57,7 @@ def order_queue_redrive(context: Context) -> tuple[ResolvedResource, dict | None
     absent = require(context, "order_queue")
     if absent:
         return absent
-    queue = context.resource(context.arch.order_queue)
+    queue = context.part("order_queue")
     written = queue.properties.get("RedrivePolicy")
     if isinstance(written, Unknown):
         return unresolved(queue, "RedrivePolicy", written)
@@ -55,7 +66,7 @@ def order_queue_redrive(context: Context) -> tuple[ResolvedResource, dict | None
 
 def mapping_reports_failures(context: Context) -> bool | Unresolved:
     """Does the order queue's event source mapping set FunctionResponseTypes: [ReportBatchItemFailures]?"""
-    mapping = context.resource(context.arch.mapping)
+    mapping = context.part("mapping")
     types = mapping.properties.get("FunctionResponseTypes")
     if isinstance(types, Unknown):
         return unresolved(mapping, "FunctionResponseTypes", types)

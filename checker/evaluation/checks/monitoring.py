@@ -31,7 +31,7 @@ def _alarm_check(context: Context, part: str, namespace: str, metric: str, dimen
             f"(an ARN or URL?), so the alarm never sees any data: use {_name_hint(part, subject)}.",
         )
     else:
-        alarms = [alarm.properties for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm")]
+        alarms: list[object] = [alarm.properties for alarm in context.resolved.of_type("AWS::CloudWatch::Alarm")]
         alarms.append(context.resolved.name_of(subject))  # a literal dimension cannot be matched to an unknown name
         yield unless_unknown(
             Violation(
@@ -123,7 +123,7 @@ def logs_insights_query(context: Context) -> Iterator[Outcome]:
     if absent:
         yield absent
         return
-    processor = context.arch.processor
+    processor = context.part("processor").logical_id
     targets = [context.arch.processor_log_group] if context.arch.processor_log_group else []
     expected_name = log_group_name_of(context.resolved, processor)
     for query in context.resolved.of_type("AWS::Logs::QueryDefinition"):

@@ -20,7 +20,7 @@ def mapping_reports_batch_failures(context: Context) -> Iterator[Outcome]:
     if isinstance(reports, Unresolved):
         yield reports
     elif not reports:
-        mapping = context.resource(context.arch.mapping)
+        mapping = context.part("mapping")
         yield Violation(
             mapping.logical_id,
             ("Properties", "FunctionResponseTypes"),
@@ -44,7 +44,7 @@ def enough_receives_before_dlq(context: Context) -> Iterator[Outcome]:
         return
     minimum = context.parameters["min_receive_count"]
     try:
-        too_few = int(count) < minimum  # type: ignore[arg-type, operator]
+        too_few = _integer(count) < _integer(minimum)
     except (TypeError, ValueError):
         yield Violation(
             queue.logical_id, ("Properties", "RedrivePolicy", "maxReceiveCount"), f"maxReceiveCount {count!r} is not a number."
@@ -58,13 +58,20 @@ def enough_receives_before_dlq(context: Context) -> Iterator[Outcome]:
         )
 
 
+def _integer(value: object) -> int:
+    """int() of a template value ("3", 3, 3.0); TypeError for a list, mapping or nothing, as int() gives."""
+    if isinstance(value, (int, float, str)):
+        return int(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
 @check
 def processor_spans_zones(context: Context) -> Iterator[Outcome]:
     absent = require(context, "processor")
     if absent:
         yield absent
         return
-    processor = context.resource(context.arch.processor)
+    processor = context.part("processor")
     vpc = processor.properties.get("VpcConfig")
     if vpc is None:
         return

@@ -213,7 +213,7 @@ _NEEDS = (
 def _subject_arns(context: Context, part: str) -> tuple[str | None, tuple[str, ...]]:
     if part == "log_group":
         # Both actions act on log streams: a grant must reach arn:...:log-group:NAME:log-stream:*.
-        name = log_group_name_of(context.resolved, context.arch.processor)
+        name = log_group_name_of(context.resolved, context.part("processor").logical_id)
         return context.arch.processor_log_group, (f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:log-stream:<stream>",)
     logical_id = getattr(context.arch, part)
     if logical_id is None:
@@ -228,22 +228,19 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
     if absent:
         yield absent
         return
-    role = context.arch.processor_role
+    processor, role = context.part("processor").logical_id, context.arch.processor_role
     if role is None:
-        yield Unresolved(
-            f"the role of {context.arch.processor} is not defined in this template, so its permissions cannot be read"
-        )
+        yield Unresolved(f"the role of {processor} is not defined in this template, so its permissions cannot be read")
         return
+    log_group_name = log_group_name_of(context.resolved, processor)
     statements = _role_statements(context, role)
     boundary = _boundary_statements(context, role)
     lacking: list[str] = []
     for part, actions, mode in _NEEDS:
         if part != "log_group" and getattr(context.arch, part) is None:
             continue
-        if part == "log_group" and isinstance(log_group_name_of(context.resolved, context.arch.processor), Unknown):
-            yield Unresolved(
-                f"the log group of {context.arch.processor} cannot be resolved, so its log permissions cannot be judged"
-            )
+        if part == "log_group" and isinstance(log_group_name, Unknown):
+            yield Unresolved(f"the log group of {processor} cannot be resolved, so its log permissions cannot be judged")
             continue
         logical_id, arns = _subject_arns(context, part)
         covers = _covers(context, logical_id, arns)
@@ -252,7 +249,7 @@ def processor_role_permissions(context: Context) -> Iterator[Outcome]:
             for action in actions
             if iam.allows(statements, action, covers) and (boundary is None or iam.allows(boundary, action, covers))
         ]
-        subject = logical_id or f"its log group {log_group_name_of(context.resolved, context.arch.processor)}"
+        subject = logical_id or f"its log group {log_group_name}"
         if mode == "all":
             lacking.extend(f"{action} on {subject}" for action in actions if action not in granted)
         elif not granted:
