@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
+from checker.reports import FORMATS, RenderOptions
+from checker.reports.rules import CATALOGUE_FORMATS
 
 if TYPE_CHECKING:
     from checker.findings import RunReport
@@ -31,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check templates (files or directories)")
     check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=tuple(FORMATS), default="text")
     check.add_argument(
         "--fail-on", choices=FAIL_ON, default="warning", help="lowest severity that fails the run (default: warning)"
     )
@@ -52,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     rules = commands.add_parser("rules", help="list the rule catalogue")
-    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument("--format", choices=tuple(CATALOGUE_FORMATS), default="text")
 
     explain = commands.add_parser("explain", help="explain one rule, with the reference's own snippet")
     explain.add_argument("rule_id", metavar="ID")
@@ -114,20 +116,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         only_rules=_rule_ids(args.rule, parser),
         skip_rules=_rule_ids(args.skip_rule, parser),
         fail_on=args.fail_on,
-        compare_reference=args.format == "json",  # only the JSON report carries the side-by-side
+        compare_reference=FORMATS[args.format].shows_reference,  # a pre-commit run (text) saves its cost
     )
     if not selected_rules(options):
         parser.error("the --rule and --skip-rule options leave no rule to run")
     report = check_paths(args.paths, options, jobs=args.jobs or _default_jobs())
-    if args.format == "json":
-        from checker.reports.json import render_json
-
-        rendered = render_json(report, tool_version=__version__)
-    else:
-        from checker.reports.text import render_text
-
-        snippets = _snippets(report) if args.show_reference else None
-        rendered = render_text(report, color=_use_color(args.color), snippets=snippets)
+    snippets = _snippets(report) if args.show_reference else {}
+    rendered = FORMATS[args.format].render(report, RenderOptions(__version__, _use_color(args.color), snippets))
     with contextlib.suppress(BrokenPipeError):  # `check . | head`: the reader has seen enough; the verdict stands
         _print(rendered)
     if not report.files:
@@ -168,10 +163,8 @@ def exit_code(report: RunReport, fail_on: str) -> int:
 
 def _rules(args: argparse.Namespace) -> int:
     from checker.evaluation.catalogue import load_catalogue
-    from checker.reports.rules import render_catalogue_json, render_catalogue_markdown, render_catalogue_text
 
-    renderers = {"json": render_catalogue_json, "markdown": render_catalogue_markdown, "text": render_catalogue_text}
-    _print(renderers[args.format](load_catalogue()))
+    _print(CATALOGUE_FORMATS[args.format](load_catalogue()))
     return EXIT_OK
 
 

@@ -41,6 +41,9 @@ def render_catalogue_markdown(rules: tuple[Rule, ...]) -> str:
     return "\n".join(rows) + "\n"
 
 
+CATALOGUE_FORMATS = {"text": render_catalogue_text, "json": render_catalogue_json, "markdown": render_catalogue_markdown}
+
+
 def render_explanation(rule: Rule, snippet: str) -> str:
     """Rationale, remediation, thresholds, how it is checked, and the reference's own lines."""
     parts = [
