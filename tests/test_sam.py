@@ -372,6 +372,54 @@ def test_sam_refusal_is_an_invalid_file_and_the_rest_of_the_run_goes_on(tmp_path
     ]
 
 
+REFUSED = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Environment: {environment}
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      CodeUri: src/
+      Events:
+        Orders:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Queue.Arn
+            ScalingConfig: {scaling}
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        Authorizers:
+          Cognito: {authorizer}
+"""
+ACCEPTED = {"environment": "{Variables: {STAGE: prod}}", "scaling": "{MaximumConcurrency: 5}", "authorizer": "{UserPoolArn: arn}"}
+
+
+@pytest.mark.parametrize(
+    ("refused", "line", "column"),
+    [
+        ({"authorizer": "cognito"}, 26, 11),  # key path Auth.Authorizers.Cognito, of an API
+        ({"scaling": "5"}, 19, 13),  # key path ScalingConfig, of the Orders event (SAM names the resource FnOrders)
+        ({"environment": "5"}, 4, 5),  # key path Environment, of Fn: written in Globals
+    ],
+    ids=["api-property", "event-property", "globals-property"],
+)
+def test_a_sam_refusal_is_placed_at_the_key_path_sam_names(tmp_path, refused, line, column) -> None:
+    path = _write(tmp_path, REFUSED.format(**{**ACCEPTED, **refused}))
+    report = check_file(str(path), OPTIONS)
+    assert report.status == "invalid"
+    assert [(f.rule_id, f.resource, f.path, f.line, f.column) for f in report.findings] == [("TPL001", None, "", line, column)]
+    assert report.findings[0].message.startswith("SAM cannot transform this template: Resource with id [")
+
+
 def test_serverless_applications_are_never_fetched(tmp_path, monkeypatch) -> None:
     def no_network(*args, **kwargs):
         raise AssertionError("cfn-compliance tried to reach the network")

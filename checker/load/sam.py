@@ -4,7 +4,7 @@ Rules judge what the stack would really contain, so AWS::Serverless::* resources
 expanded offline by aws-sam-translator (imported only when a SAM template is met: it
 costs more than half a second). Findings on the expanded stack are then traced back to
 what the user wrote: the Serverless resource, its Events, Policies, or Globals
-(checker/load/sam_origins.py).
+(checker/load/sam_origins.py); SAM's refusals are placed in the same way (sam_refusals.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from checker.load.loader import LoadError, Mark, Template
-from checker.load.sam_origins import SERVERLESS_PREFIX, Origin, SourceMapper, named_origin, origins
-from checker.tree import follow
+from checker.load.loader import Mark, Template
+from checker.load.sam_origins import SERVERLESS_PREFIX, Origin, SourceMapper, origins
+from checker.load.sam_refusals import refusal
 from checker.vocabulary import ACCOUNT, REGION, STACK_NAME
 
 if TYPE_CHECKING:
@@ -41,10 +41,6 @@ _TEXT_SETTINGS = ("AutoPublishAlias", "AutoPublishCodeSha256")
 # it generates; taken off again before anything else sees the expanded stack.
 ORIGIN_MARKER = "cfn-compliance:sam-origin"
 _CONNECTOR = "AWS::Serverless::Connector"
-_CAUSE_ID = re.compile(r"\[([A-Za-z0-9]+)\]")
-_REFUSED_POLICY_INDEX = re.compile(r"Policy at index ([0-9]+) in the 'Policies' property")
-_REFUSED_POLICY_TEMPLATE = re.compile(r"(?:parameters of template|parameter values for policy template) '([A-Za-z0-9]+)'")
-_GLOBALS_REFUSAL = re.compile(r"'Globals' section is invalid\. (?:'([^']+)' is not a supported property of )?(?:'([^']+)')?")
 # What a finding on a generated property means for the SAM resource the user wrote.
 _SIMPLE_TABLE = "AWS::Serverless::SimpleTable"
 _SAM_NOTES = {
@@ -122,7 +118,7 @@ def expand(template: Template, parameters: dict[str, str]) -> ExpandedTemplate:
     try:
         expanded = _translate(document, parameters)
     except Exception as error:  # SAM's refusals, and its own failures on input it did not foresee
-        raise _refusal(template, error) from None
+        raise refusal(template, error) from None
     resources = expanded.get("Resources", {})
     links = _unmark(resources, marked, template.resources)
     return ExpandedTemplate(
@@ -264,45 +260,3 @@ def _unmark(resources: dict, marked: dict[str, dict | None], written: dict) -> d
         else:
             del resource["Metadata"]
     return links
-
-
-def _refusal(template: Template, error: Exception) -> LoadError:
-    """SAM's own reasons for refusing the template, at the resource it names."""
-    causes = getattr(error, "causes", None)
-    messages = [str(getattr(cause, "message", cause)) for cause in causes] if causes else []
-    if not messages:
-        text = str(getattr(error, "message", "") or error)
-        messages = [f"{type(error).__name__}: {text}" if not hasattr(error, "message") else text]
-    first = messages[0].rstrip(".")
-    named = _CAUSE_ID.search(first)
-    in_globals = _GLOBALS_REFUSAL.match(first)
-    if named:
-        mark = template.mark_at(_policies_entry(template, _written_path(template, named.group(1)), first))
-    elif in_globals:  # at the setting (or section) of Globals that SAM does not take
-        setting, section = in_globals.groups()
-        mark = template.mark_at(tuple(name for name in ("Globals", section, setting) if name))
-    else:
-        mark = Mark(1, 1)
-    more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-    return LoadError(f"SAM cannot transform this template: {first}{more}", *mark)
-
-
-def _policies_entry(template: Template, path: tuple[str, ...], message: str) -> tuple[str | int, ...]:
-    """A refusal of a resource's Policies narrowed to the entry SAM names, by its index or its policy template."""
-    entries = follow(template.data, (*path, "Properties", "Policies"))
-    entries = entries if isinstance(entries, list) else []
-    at_index = _REFUSED_POLICY_INDEX.search(message)
-    named = _REFUSED_POLICY_TEMPLATE.search(message)
-    for index, entry in enumerate(entries):
-        if (at_index and int(at_index.group(1)) == index) or (named and isinstance(entry, dict) and named.group(1) in entry):
-            return (*path, "Properties", "Policies", index)
-    return path
-
-
-def _written_path(template: Template, logical_id: str) -> tuple[str, ...]:
-    """Where the user wrote what a (maybe generated) logical id stands for: the resource, or its event."""
-    origin = Origin(logical_id, "") if logical_id in template.resources else named_origin(template, logical_id)
-    if origin is None:
-        return ("Resources", logical_id)
-    event = ("Properties", "Events", origin.event) if origin.event else ()
-    return ("Resources", origin.logical_id, *event)
