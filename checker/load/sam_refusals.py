@@ -52,8 +52,12 @@ def _refused_at(template: Template, cause: object, message: str) -> Path:
         return tuple(name for name in ("Globals", section, setting) if name)
     if not isinstance(cause, (InvalidResourceException, DuplicateLogicalIdException)):
         return ()
-    refused = cause._logical_id  # a list when SAM refuses resources together: the first is the place
-    logical_id = str(refused[0] if isinstance(refused, list) and refused else refused)
+    # SAM keeps the refused logical id (a list when it refuses resources together) without a public name.
+    refused = getattr(cause, "_logical_id", None)
+    refused = refused[0] if isinstance(refused, list) and refused else refused
+    if not isinstance(refused, str):
+        return ()
+    logical_id = refused
     written = template.resources.get(logical_id)
     origin = Origin(logical_id, str(written.get("Type"))) if isinstance(written, dict) else named_origin(template, logical_id)
     if origin is None:
@@ -65,8 +69,9 @@ def _refused_at(template: Template, cause: object, message: str) -> Path:
         return (*resource, "Properties", "Events", origin.event)
     if isinstance(cause, InvalidResourceAttributeTypeException) and len(cause.args) > 1:  # the attribute, as SAM was given it
         return (*resource, str(cause.args[1]))
-    if isinstance(cause.__cause__, InvalidEventException):  # a function refusing what one of its events refused
-        return (*resource, "Properties", "Events", str(cause.__cause__._event_id))
+    event = getattr(cause.__cause__, "_event_id", None) if isinstance(cause.__cause__, InvalidEventException) else None
+    if isinstance(event, str):  # a function refusing what one of its events refused
+        return (*resource, "Properties", "Events", event)
     return _policies_entry(template, resource, message)
 
 
