@@ -3,7 +3,8 @@
 Rules judge what the stack would really contain, so AWS::Serverless::* resources are
 expanded offline by aws-sam-translator (imported only when a SAM template is met: it
 costs more than half a second). Findings on the expanded stack are then traced back to
-what the user wrote: the Serverless resource, its Events, Policies, or Globals.
+what the user wrote: the Serverless resource, its Events, Policies, or Globals
+(checker/load/sam_origins.py); SAM's refusals are placed in the same way (sam_refusals.py).
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from checker.load.loader import LoadError, Mark, Template
-from checker.tree import has_step
+from checker.load.loader import Mark, Template
+from checker.load.sam_origins import SERVERLESS_PREFIX, Origin, SourceMapper, origins
+from checker.load.sam_refusals import refusal
 from checker.vocabulary import ACCOUNT, REGION, STACK_NAME
 
+if TYPE_CHECKING:
+    from checker.load.loader import MarkedDict
+
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
-SERVERLESS_PREFIX = "AWS::Serverless::"
 # Packaging (`sam package`/`sam deploy`) uploads local code and documents and writes S3 locations
 # in their place; the translator accepts only the latter, so local paths stand in as this.
 LOCAL_ARTIFACT = "s3://cfn-compliance-local-artifact/{logical_id}"
@@ -30,23 +34,13 @@ _ARTIFACT_PROPERTIES = {
     "AWS::Serverless::StateMachine": "DefinitionUri",
     "AWS::Serverless::Application": "Location",
 }
-# Generated property -> the SAM property it comes from, per Serverless type.
-_RENAMED = {
-    "AWS::Serverless::Function": {
-        "Code": "InlineCode",
-        "DeadLetterConfig": "DeadLetterQueue",
-        "TracingConfig": "Tracing",
-    },
-    "AWS::Serverless::SimpleTable": {
-        "KeySchema": "PrimaryKey",
-        "AttributeDefinitions": "PrimaryKey",
-        "BillingMode": "ProvisionedThroughput",
-    },
-}
 LOCAL_IMAGE = "cfn-compliance-local-image:latest"
 # Settings the translator reads as literal text (it names resources after them).
 _TEXT_SETTINGS = ("AutoPublishAlias", "AutoPublishCodeSha256")
-_EVENT_SOURCE_PROPERTY = {"SQS": "Queue", "Kinesis": "Stream", "DynamoDB": "Stream", "MQ": "Broker", "DocumentDB": "Cluster"}
+# The key of Metadata that carries a Serverless resource's logical id through the translator to all
+# it generates; taken off again before anything else sees the expanded stack.
+ORIGIN_MARKER = "cfn-compliance:sam-origin"
+_CONNECTOR = "AWS::Serverless::Connector"
 # What a finding on a generated property means for the SAM resource the user wrote.
 _SIMPLE_TABLE = "AWS::Serverless::SimpleTable"
 _SAM_NOTES = {
@@ -60,27 +54,11 @@ _SAM_NOTES = {
         "or declare an AWS::DynamoDB::Table"
     ),
 }
-# Serverless types whose Policies SAM turns into the execution role it generates.
-_ROLE_FROM_POLICIES = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
-_POLICY_NAME = re.compile(r"Policy([0-9]+)$")
-_CAUSE_ID = re.compile(r"\[([A-Za-z0-9]+)\]")
-_REFUSED_POLICY_INDEX = re.compile(r"Policy at index ([0-9]+) in the 'Policies' property")
-_REFUSED_POLICY_TEMPLATE = re.compile(r"(?:parameters of template|parameter values for policy template) '([A-Za-z0-9]+)'")
-_GLOBALS_REFUSAL = re.compile(r"'Globals' section is invalid\. (?:'([^']+)' is not a supported property of )?(?:'([^']+)')?")
 
 
 def is_sam(data: dict) -> bool:
     transform = data.get("Transform")
     return SAM_TRANSFORM in (transform if isinstance(transform, list) else [transform])
-
-
-@dataclass(frozen=True)
-class Origin:
-    """The source resource a generated resource comes from, and the Events entry if one made it."""
-
-    logical_id: str
-    type: str
-    event: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,23 +69,25 @@ class ExpandedTemplate(Template):
     origins: dict[str, Origin] = field(default_factory=dict)
 
     def mark_at(self, path: tuple[str | int, ...]) -> Mark:
-        return self.source.mark_at(path)  # type: ignore[union-attr]
+        return self.source.mark_at(path) if self.source is not None else super().mark_at(path)
 
     def origin(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
-        if len(path) < 2 or path[0] != "Resources" or path[1] not in self.origins:
+        if self.source is None or len(path) < 2 or path[0] != "Resources" or path[1] not in self.origins:
             return path
         origin = self.origins[str(path[1])]
         if not origin.type.startswith(SERVERLESS_PREFIX):
             return path
-        return _SourceMapper(self, origin, str(path[1])).map(tuple(path[2:]))
+        generated = self.data["Resources"].get(path[1], {})
+        return SourceMapper(self.source, generated, origin, str(path[1])).map(tuple(path[2:]))
 
     def explained(self, message: str, path: tuple[str | int, ...] = ()) -> str:
         """Name generated resources after what the user wrote: 'ProcessorRole (generated by SAM for Processor)';
         add what SAM's own form of a resource implies for the property at `path`."""
         origin = self.origins.get(str(path[1])) if len(path) > 2 and path[0] == "Resources" else None
         setting = path[3] if len(path) > 3 and path[2] == "Properties" else path[2] if len(path) > 2 else None
-        if origin is not None and (origin.type, setting) in _SAM_NOTES:
-            message = f"{message.rstrip('.')}; {_SAM_NOTES[origin.type, setting]}."
+        note = _SAM_NOTES.get((origin.type, str(setting))) if origin is not None else None
+        if note is not None:
+            message = f"{message.rstrip('.')}; {note}."
         if self._generated_names is None:
             return message
         explained: set[str] = set()
@@ -134,19 +114,21 @@ class ExpandedTemplate(Template):
 def expand(template: Template, parameters: dict[str, str]) -> ExpandedTemplate:
     """The stack a SAM template deploys; LoadError when SAM itself would refuse the template."""
     document = _prepared(template, parameters)
+    marked = _mark(document["Resources"])
     try:
         expanded = _translate(document, parameters)
     except Exception as error:  # SAM's refusals, and its own failures on input it did not foresee
-        raise _refusal(template, error) from None
-    origins = _origins(template, expanded.get("Resources", {}))
+        raise refusal(template, error) from None
+    resources = expanded.get("Resources", {})
+    links = _unmark(resources, marked, template.resources)
     return ExpandedTemplate(
         path=template.path,
-        data=expanded,
+        data=cast("MarkedDict", expanded),  # never written, so unmarked: mark_at asks the source
         text=template.text,
         start=template.start,
         notes=template.notes,
         source=template,
-        origins=origins,
+        origins=origins(template, resources, links),
     )
 
 
@@ -240,203 +222,41 @@ def _translate(document: dict, parameters: dict[str, str]) -> dict:
         "AWS::Partition": "aws",
     }
     translator = Translator(None, Parser(), boto_session=_translator_session())
-    return translator.translate(document, parameter_values=values)
+    return translator.translate(document, parameter_values=values, passthrough_metadata=True)
 
 
-def _refusal(template: Template, error: Exception) -> LoadError:
-    """SAM's own reasons for refusing the template, at the resource it names."""
-    causes = getattr(error, "causes", None)
-    messages = [str(getattr(cause, "message", cause)) for cause in causes] if causes else []
-    if not messages:
-        text = str(getattr(error, "message", "") or error)
-        messages = [f"{type(error).__name__}: {text}" if not hasattr(error, "message") else text]
-    first = messages[0].rstrip(".")
-    named = _CAUSE_ID.search(first)
-    in_globals = _GLOBALS_REFUSAL.match(first)
-    if named:
-        mark = template.mark_at(_policies_entry(template, _written_path(template, named.group(1)), first))
-    elif in_globals:  # at the setting (or section) of Globals that SAM does not take
-        setting, section = in_globals.groups()
-        mark = template.mark_at(tuple(name for name in ("Globals", section, setting) if name))
-    else:
-        mark = Mark(1, 1)
-    more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-    return LoadError(f"SAM cannot transform this template: {first}{more}", *mark)
+def _mark(resources: dict) -> dict[str, dict | None]:
+    """Write each Serverless resource's logical id into its Metadata, which the translator copies onto all it
+    generates for it; returns the Metadata each marked resource had as written (None: none).
 
-
-def _policies_entry(template: Template, path: tuple[str, ...], message: str) -> tuple[str | int, ...]:
-    """A refusal of a resource's Policies narrowed to the entry SAM names, by its index or its policy template."""
-    entries = _get(template.data, (*path, "Properties", "Policies"))
-    entries = entries if isinstance(entries, list) else []
-    at_index = _REFUSED_POLICY_INDEX.search(message)
-    named = _REFUSED_POLICY_TEMPLATE.search(message)
-    for index, entry in enumerate(entries):
-        if (at_index and int(at_index.group(1)) == index) or (named and isinstance(entry, dict) and named.group(1) in entry):
-            return (*path, "Properties", "Policies", index)
-    return path
-
-
-def _written_path(template: Template, generated_id: str) -> tuple[str, ...]:
-    """Where the user wrote what a (maybe generated) logical id stands for: the resource, or its event."""
-    origin = _origins(template, {generated_id: None}).get(generated_id)
-    if origin is None:
-        return ("Resources", generated_id)
-    event = ("Properties", "Events", origin.event) if origin.event else ()
-    return ("Resources", origin.logical_id, *event)
-
-
-def _origins(template: Template, expanded: dict) -> dict[str, Origin]:
-    """Which written resource each expanded resource comes from.
-
-    SAM names what it generates after the resource (and event) that asked for it:
-    ProcessorRole, ProcessorOrdersEvent..., so the longest written name that prefixes a
-    generated one is its origin."""
-    written = template.resources
-    serverless = sorted(
-        (
-            (logical_id, resource["Type"])
-            for logical_id, resource in written.items()
-            if str(resource.get("Type", "")).startswith(SERVERLESS_PREFIX)
-        ),
-        key=lambda item: -len(item[0]),
-    )
-    origins = {}
-    for logical_id in expanded:
-        if logical_id in written:
-            origins[logical_id] = Origin(logical_id, str(written[logical_id].get("Type")))
+    Left alone, so that what SAM generates for them is known by its name (sam_origins.named_origin): connectors,
+    on whose policies SAM writes Metadata of its own that the copy would replace, and resources whose Metadata
+    is not a mapping."""
+    marked: dict[str, dict | None] = {}
+    for logical_id, resource in resources.items():
+        kind = str(resource.get("Type", "")) if isinstance(resource, dict) else ""
+        metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+        if not kind.startswith(SERVERLESS_PREFIX) or kind == _CONNECTOR or not isinstance(metadata, dict | None):
             continue
-        parent = next(((name, kind) for name, kind in serverless if logical_id.startswith(name)), None)
-        if parent is None:
-            continue
-        name, kind = parent
-        events = (
-            (written[name].get("Properties") or {}).get("Events") if isinstance(written[name].get("Properties"), dict) else None
-        )
-        suffix = logical_id[len(name) :]
-        event = max((event for event in events or {} if suffix.startswith(event)), key=len, default=None)
-        origins[logical_id] = Origin(name, kind, event)
-    return origins
+        marked[logical_id] = metadata
+        resource["Metadata"] = {**(metadata or {}), ORIGIN_MARKER: logical_id}
+    return marked
 
 
-class _SourceMapper:
-    """Maps a path inside one expanded resource to the path the user wrote."""
+def _unmark(resources: dict, marked: dict[str, dict | None], written: dict) -> dict[str, str]:
+    """Take the marker off the expanded stack, and return which written resource each marked one comes from.
 
-    def __init__(self, template: ExpandedTemplate, origin: Origin, generated_id: str) -> None:
-        self.template = template
-        self.origin = origin
-        self.generated = template.data["Resources"].get(generated_id, {})
-        self.is_main = generated_id == origin.logical_id  # the resource that keeps the written name
-        self.written: dict = template.source.resources[origin.logical_id]  # type: ignore[union-attr]
-        self.base: tuple[str | int, ...] = ("Resources", origin.logical_id)
-        self.properties = self.written.get("Properties") if isinstance(self.written.get("Properties"), dict) else {}
-
-    def map(self, rest: tuple[str | int, ...]) -> tuple[str | int, ...]:
-        if not rest or rest[0] != "Properties":  # attributes: the main resource's are the written resource's
-            return (*self.base, *rest) if rest and (self.is_main or rest[0] in self.written) else self.base
-        generated_type = self.generated.get("Type")
-        if self.origin.event is not None and generated_type == "AWS::Lambda::EventSourceMapping":
-            return self._event_source(rest[1:])
-        if self.origin.event is not None:
-            return (*self.base, "Properties", "Events", self.origin.event)
-        if generated_type == "AWS::IAM::Role" and self.origin.type in _ROLE_FROM_POLICIES:
-            return self._role(rest[1:])
-        return self._property(rest[1:])
-
-    def _property(self, rest: tuple[str | int, ...]) -> tuple[str | int, ...]:
-        """A property of the main generated resource: written on the resource, else in Globals."""
-        if not rest:
-            return (*self.base, "Properties")
-        name, tail = rest[0], rest[1:]
-        renamed = _RENAMED.get(self.origin.type, {}).get(str(name), name)
-        if renamed != name:  # the shapes differ below a renamed property
-            tail = ()
-            if renamed == "InlineCode" and "InlineCode" not in self.properties and "CodeUri" in self.properties:
-                renamed = "CodeUri"
-        on_resource = (*self.base, "Properties", renamed, *tail)
-        in_globals = ("Globals", self.origin.type.removeprefix(SERVERLESS_PREFIX), renamed, *tail)
-        source = self.template.source.data  # type: ignore[union-attr]
-        if _has(source, on_resource):
-            return on_resource
-        if _has(source, in_globals) or (renamed not in self.properties and _has(source, in_globals[:3])):
-            return in_globals
-        return on_resource
-
-    def _event_source(self, rest: tuple[str | int, ...]) -> tuple[str | int, ...]:
-        event = (*self.base, "Properties", "Events", self.origin.event)
-        if not rest:
-            return event
-        if rest[0] == "FunctionName":
-            return self.base
-        if rest[0] == "EventSourceArn":
-            event_type = _get(self.template.source.data, (*event, "Type"))
-            return (*event, "Properties", _EVENT_SOURCE_PROPERTY.get(str(event_type), "Queue"))
-        return (*event, "Properties", *rest)
-
-    def _role(self, rest: tuple[str | int, ...]) -> tuple[str | int, ...]:
-        """The generated execution role: inline documents and policy templates are entries of Policies,
-        managed policies are named there or added by SAM for the function's events."""
-        policies = (*self.base, "Properties", "Policies")
-        written = self.properties.get("Policies")
-        entries = written if isinstance(written, list) else [written] if written is not None else []
-        if rest[:1] == ("Policies",) and len(rest) >= 2:
-            generated = _policy_name(_get(self.generated, ("Properties", "Policies", rest[1])))
-            number = _POLICY_NAME.search(generated) if generated else None
-            if number is None or int(number.group(1)) >= len(entries):
-                return policies if written is not None else self.base
-            index = int(number.group(1))
-            entry = (*policies, index) if isinstance(written, list) else policies
-            document_path = rest[3:] if rest[2:3] == ("PolicyDocument",) else ()
-            is_document = isinstance(entries[index], dict) and "Statement" in entries[index]
-            return (*entry, *document_path) if is_document else entry
-        if rest[:1] == ("ManagedPolicyArns",) and len(rest) >= 2:
-            arn = _get(self.generated, ("Properties", "ManagedPolicyArns", rest[1]))
-            for index, entry in enumerate(entries):
-                if _same_managed_policy(entry, arn):
-                    return (*policies, index) if isinstance(written, list) else policies
-            return self._added_by_sam(str(arn).rsplit("/", 1)[-1] if isinstance(arn, str) else None)
-        if rest[:1] in (("AssumeRolePolicyDocument",), ("PermissionsBoundary",)) and rest[0] in self.properties:
-            return (*self.base, "Properties", *rest)
-        return policies if written is not None else self.base
-
-    def _added_by_sam(self, name: str | None) -> tuple[str | int, ...]:
-        """A managed policy SAM attaches by itself: for an event source, at that event; else the function."""
-        events = self.properties.get("Events")
-        for event, spec in events.items() if isinstance(events, dict) else ():
-            event_type = spec.get("Type") if isinstance(spec, dict) else None
-            if event_type and name and event_type.lower() in name.lower():
-                return (*self.base, "Properties", "Events", event)
-        return self.base
-
-
-def _policy_name(generated: object) -> str | None:
-    """The PolicyName SAM gave an inline policy; under Fn::If (a conditional entry of Policies) both branches carry it."""
-    if isinstance(generated, dict) and isinstance(generated.get("Fn::If"), list):
-        return next(filter(None, (_policy_name(branch) for branch in generated["Fn::If"][1:])), None)
-    name = generated.get("PolicyName") if isinstance(generated, dict) else None
-    return name if isinstance(name, str) else None
-
-
-def _same_managed_policy(written: object, generated: object) -> bool:
-    """Is a generated ManagedPolicyArns entry what this Policies entry asked for?
-
-    SAM turns a managed policy's name into its ARN and keeps any other form as written
-    (!Sub, !Ref, Fn::If, whose branches it converts in the same way)."""
-    if isinstance(written, str) and isinstance(generated, str):
-        return written == generated or written.rsplit("/", 1)[-1] == generated.rsplit("/", 1)[-1]
-    branches = [entry.get("Fn::If") if isinstance(entry, dict) and len(entry) == 1 else None for entry in (written, generated)]
-    if all(isinstance(branch, list) and len(branch) == 3 for branch in branches):
-        mine, theirs = branches
-        return mine[0] == theirs[0] and all(map(_same_managed_policy, mine[1:], theirs[1:]))
-    return written == generated
-
-
-def _get(node: object, path: tuple) -> object:
-    for step in path:
-        if not has_step(node, step):
-            return None
-        node = node[step]
-    return node
-
-
-def _has(node: object, path: tuple) -> bool:
-    return _get(node, path) is not None
+    The Metadata left is the user's, where SAM passes it through: on the resource that keeps the written
+    name, and on all SAM generates for it when it is not empty (the view cfn-lint also takes)."""
+    links: dict[str, str] = {}
+    for logical_id, resource in resources.items():
+        metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+        parent = metadata.get(ORIGIN_MARKER) if isinstance(metadata, dict) else None
+        if not isinstance(parent, str) or parent not in marked or (logical_id in written and logical_id != parent):
+            continue  # unmarked, or a resource SAM left as written, whose Metadata is the user's alone
+        links[logical_id] = parent
+        if marked[parent] is not None and (logical_id == parent or marked[parent]):
+            resource["Metadata"] = marked[parent]
+        else:
+            del resource["Metadata"]
+    return links
