@@ -268,3 +268,11 @@ def test_each_unknown_is_its_own_marker() -> None:
     """Two unknown values are not equal to each other (one shared marker would make this pass)."""
     text = _template(_function(Description={"Ref": "A"}, Handler={"Ref": "B"}), ("A", "B"))
     assert _outcomes(SAME_TEXT, text) == [_unknown("Fn", "B")]
+
+
+def test_an_equality_between_two_queries_with_an_unknown_left_side_is_unknown() -> None:
+    """cfn-guard 3.0.1 quotes the right side of `A == B` twice: A's unknown is not in the record."""
+    assert _outcomes(SAME_TEXT, _template(_function(Description={"Ref": "A"}), ("A",))) == [_unknown("Fn", "A")]
+    assert _outcomes(SAME_TEXT, _template(_function(Description="index.handler"))) == []
+    different = Violation("Fn", ("Properties", "Handler"), "Fn: the description is not index.handler.")
+    assert _outcomes(SAME_TEXT, _template(_function(Description="other"))) == [different]

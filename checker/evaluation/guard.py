@@ -16,8 +16,8 @@ unknown behind it (Guard's paths cannot: `/Properties/a/b` is both `a/b` and `a`
 depends on an unknown when a value a failing clause compared holds a marker, or when a query stopped at
 one (a struct merely holding an unknown beside the missing key does not count: the key is missing
 whatever the unknown is). Guard does not quote what a passing `when` condition or filter read, nor what
-an `empty` check found nothing in; a failure through one of those is taken to depend on any unknown of
-the resource (never a fail an unknown could turn into a pass).
+an `empty` check found nothing in, nor the left side of `==` between two queries; a failure through one
+of those is taken to depend on any unknown of the resource (never a fail an unknown could turn into a pass).
 """
 
 from __future__ import annotations
@@ -128,10 +128,22 @@ def _unknown_read(record: object, unknowns: dict[str, Unknown]) -> Unknown | Non
                 if isinstance(stopped_at, str) and stopped_at in unknowns:
                     return unknowns[stopped_at]
             else:
-                unquoted = unquoted or _UNQUOTED_CHECK in node
+                unquoted = unquoted or _UNQUOTED_CHECK in node or _lost_left_side(node)
                 unquoted = unquoted or any(node.get(kind) == "PASS" for kind in _UNQUOTED_CONDITIONS)
                 stack.extend(reversed(list(node.values())))
     return next(iter(unknowns.values())) if unquoted else None
+
+
+def _lost_left_side(node: dict) -> bool:
+    """A comparison recorded with one value on both sides: for `A == B` between two queries, cfn-guard
+    3.0.1 quotes B twice and never A."""
+    if "from" not in node or "to" not in node:
+        return False
+    left = node["from"].get("Resolved") if isinstance(node["from"], dict) else None
+    right = node["to"] if isinstance(node["to"], list) else [node["to"]]
+    return (
+        left is not None and left["path"] != "" and any(isinstance(item, dict) and item.get("Resolved") == left for item in right)
+    )
 
 
 def _marker_in(value: object, unknowns: dict[str, Unknown]) -> Unknown | None:
