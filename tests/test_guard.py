@@ -244,13 +244,14 @@ def test_a_failure_through_a_passing_condition_is_unknown_when_the_resource_hold
     assert _outcomes(rule, _template(_function(MemorySize=2048, Description="batch"))) == []
 
 
-def test_scalars_are_coerced() -> None:
-    """Digit strings are integers and "true"/"false" booleans, as for typed properties."""
-    function = _function(MemorySize="2048", Description="7" * 50, Tags=[{"Key": "on", "Value": "TRUE"}])
+def test_scalars_are_coerced_and_long_digit_strings_stay_text() -> None:
+    """Digit strings are integers and "true"/"false" booleans, as for typed properties; a digit string
+    too long for an integer stays text rather than stopping the check."""
+    function = _function(MemorySize="2048", Description="7" * 5000, Tags=[{"Key": "on", "Value": "TRUE"}])
     resource = resolve(load_text(_template(function), "template.json")).resources["Fn"]
     document = json.loads(guard_document(resource).text)
     assert document["Properties"]["MemorySize"] == 2048
-    assert document["Properties"]["Description"] == int("7" * 50)
+    assert document["Properties"]["Description"] == "7" * 5000
     assert document["Properties"]["Tags"] == [{"Key": "on", "Value": True}]
     assert _outcomes(_rule("COST002"), _template(function)) == [TOO_MUCH_MEMORY]
 

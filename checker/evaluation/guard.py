@@ -55,7 +55,8 @@ def guard_document(resource: ResolvedResource) -> GuardDocument:
     return GuardDocument(json.dumps(_plain(data, unknowns)), unknowns)
 
 
-_INTEGER = re.compile(r"-?[0-9]+")
+# Python refuses to read longer digit strings as integers (sys.int_info.default_max_str_digits).
+_INTEGER = re.compile(r"-?[0-9]{1,4300}")
 _LARGEST_EXACT = float(2**53)
 
 
