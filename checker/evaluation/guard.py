@@ -1,44 +1,72 @@
-"""Guard rules (cfn-guard-rs) evaluated on resolved resources, their failures turned into violations."""
+"""Guard rules (cfn-guard-rs) evaluated on whole resolved resources, their failures turned into violations.
+
+Guard is shown the whole resource (Type, every property, every resource attribute), so a rule may read
+it however it likes (`Properties.X`, `Properties['X']`, `let p = Properties`, `Properties.*`...).
+
+What Guard says is read from its verbose record, not from its report. cfn-guard-rs 0.3.3 returns only the
+tail of a report longer than about 8 KiB (the head is lost: 498 characters came back for a 200 KiB report),
+and a failing report quotes the values it failed on, a missing key its whole parent struct: one rule on
+a big resource is enough. The verbose record (`run_checks_rs(data, rules, True)`) came back whole every
+time (504 runs: resources to 500 KiB, lengths around multiples of 8 KiB, records to 6 MB; 244 of the
+reports were cut), and it was no slower on the corpus; so the verdict holds for resources of any size,
+and the record says which values the failing clauses compared or stopped at.
+
+Each unknown value is shown to Guard as a marker string of its own, so a marker Guard quotes names the
+unknown behind it (Guard's paths cannot: `/Properties/a/b` is both `a/b` and `a` then `b`). A failure
+depends on an unknown when a value a failing clause compared holds a marker, or when a query stopped at
+one (a struct merely holding an unknown beside the missing key does not count: the key is missing
+whatever the unknown is). Guard does not quote what a passing `when` condition or filter read, nor what
+an `empty` check found nothing in, nor the left side of `==` between two queries; a failure through one
+of those is taken to depend on any unknown of the resource (never a fail an unknown could turn into a pass).
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from checker.evaluation.catalogue import Rule
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
-from checker.model.resolve import NO_VALUE, ResolvedResource, Unknown, find_unknown
+from checker.model.resolve import NO_VALUE, ResolvedResource, Unknown
 from checker.vocabulary import DEFAULTS, PARTS
 
 UNKNOWN_MARKER = "__cfn_compliance_unknown__"
 
-_GUARD_ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy")
-_PROPERTY_IN_RULE = re.compile(r"\bProperties\.([A-Za-z0-9]+)")
+# Record entries whose reads Guard does not quote: a condition or filter that passed, an `empty` check
+# on nothing.
+_UNQUOTED_CONDITIONS = ("RuleCondition", "TypeCondition", "WhenCondition", "Filter")
+_UNQUOTED_CHECK = "NoValueForEmptyCheck"
 
 
-def guard_document(resource: ResolvedResource, rule_text: str) -> dict:
-    """The resolved resource as Guard sees it, cut down to the properties the rule reads.
+@dataclass(frozen=True)
+class GuardDocument:
+    """A resource as Guard reads it (JSON text), and the unknown value behind each marker in it."""
 
-    cfn-guard-rs 0.3.3 garbles reports that quote large values (a missing
-    property quotes its whole parent), so Guard is shown only what it tests.
-    Unknown values become a marker string.
-    """
-    wanted = set(_PROPERTY_IN_RULE.findall(rule_text))
-    properties = {name: value for name, value in resource.properties.items() if name in wanted}
-    attributes = {name: value for name, value in resource.attributes.items() if name in _GUARD_ATTRIBUTES}
-    return _plain({"Type": resource.type, "Properties": properties, **attributes})
+    text: str
+    unknowns: dict[str, Unknown]
 
 
-_INTEGER = re.compile(r"-?[0-9]+")
+def guard_document(resource: ResolvedResource) -> GuardDocument:
+    """The whole resolved resource for Guard; each unknown value becomes a marker of its own."""
+    unknowns: dict[str, Unknown] = {}
+    data = {"Type": resource.type, "Properties": resource.properties, **resource.attributes}
+    return GuardDocument(json.dumps(_plain(data, unknowns)), unknowns)
+
+
+# Python refuses to read longer digit strings as integers (sys.int_info.default_max_str_digits).
+_INTEGER = re.compile(r"-?[0-9]{1,4300}")
 _LARGEST_EXACT = float(2**53)
 
 
-def _plain(value: object) -> object:
+def _plain(value: object, unknowns: dict[str, Unknown]) -> object:
     """JSON for Guard. Scalars are coerced as CloudFormation coerces them for typed
     properties: "true"/"false" are booleans and digit strings are integers."""
     if isinstance(value, Unknown):
-        return UNKNOWN_MARKER
+        marker = f"{UNKNOWN_MARKER}{len(unknowns)}"
+        unknowns[marker] = value
+        return marker
     if isinstance(value, str):
         if value.lower() in ("true", "false"):
             return value.lower() == "true"
@@ -46,9 +74,9 @@ def _plain(value: object) -> object:
     if isinstance(value, float) and not abs(value) <= _LARGEST_EXACT:
         return repr(value)  # cfn-guard-rs garbles its report on huge floats; no property takes one
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items() if item is not NO_VALUE}
+        return {str(key): _plain(item, unknowns) for key, item in value.items() if item is not NO_VALUE}
     if isinstance(value, list):
-        return [_plain(item) for item in value if item is not NO_VALUE]
+        return [_plain(item, unknowns) for item in value if item is not NO_VALUE]
     return value
 
 
@@ -59,17 +87,78 @@ def guard_rule_text(rule: Rule, parameters: dict[str, object]) -> str:
     return f"rule {rule.id} {{\n{body}\n}}\n"
 
 
-def guard_passes(document: dict, rule_text: str, rule_id: str) -> bool:
-    """Evaluate one Guard rule on one resource document with cfn-guard-rs.
+@dataclass(frozen=True)
+class GuardFailure:
+    """The rule fails on the document; `unknown` is set when the failure depends on an unknown value."""
 
-    cfn-guard-rs's Python report classes fail on disjunctions and its report is
-    garbled past about 8 KiB, so each resource is its own small document and
-    only the rule-level verdict is read from the raw report.
+    unknown: Unknown | None
+
+
+def guard_failure(document: GuardDocument, rule_text: str) -> GuardFailure | None:
+    """Evaluate one Guard rule on one resource document; None when it passes or does not apply.
+
+    Each resource is its own document and the rule is alone in its file, so the file's status is the
+    rule's. cfn-guard-rs's Python report classes fail on disjunctions, so the raw record is read.
     """
     from cfn_guard_rs.cfn_guard_rs import run_checks_rs
 
-    report = json.loads(run_checks_rs(json.dumps(document), rule_text, False))
-    return rule_id in report.get("compliant", []) or rule_id in report.get("not_applicable", [])
+    record = json.loads(run_checks_rs(document.text, rule_text, True))
+    if record["container"]["FileCheck"]["status"] != "FAIL":
+        return None
+    return GuardFailure(_unknown_read(record, document.unknowns))
+
+
+def _unknown_read(record: object, unknowns: dict[str, Unknown]) -> Unknown | None:
+    """The first unknown a failing record read: in a compared value or where a query stopped, or any
+    unknown of the document when the record passed through reads it does not quote."""
+    if not unknowns:
+        return None
+    unquoted = False
+    stack = [record]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            if node.keys() == {"path", "value"}:  # a value a clause compared
+                found = _marker_in(node["value"], unknowns)
+                if found is not None:
+                    return found
+            elif "traversed_to" in node:  # a query that stopped short: at an unknown, or at a real absence
+                stopped_at = node["traversed_to"]["value"]
+                if isinstance(stopped_at, str) and stopped_at in unknowns:
+                    return unknowns[stopped_at]
+            else:
+                unquoted = unquoted or _UNQUOTED_CHECK in node or _lost_left_side(node)
+                unquoted = unquoted or any(node.get(kind) == "PASS" for kind in _UNQUOTED_CONDITIONS)
+                stack.extend(reversed(list(node.values())))
+    return next(iter(unknowns.values())) if unquoted else None
+
+
+def _lost_left_side(node: dict) -> bool:
+    """A comparison recorded with one value on both sides: for `A == B` between two queries, cfn-guard
+    3.0.1 quotes B twice and never A."""
+    if "from" not in node or "to" not in node:
+        return False
+    left = node["from"].get("Resolved") if isinstance(node["from"], dict) else None
+    right = node["to"] if isinstance(node["to"], list) else [node["to"]]
+    return (
+        left is not None and left["path"] != "" and any(isinstance(item, dict) and item.get("Resolved") == left for item in right)
+    )
+
+
+def _marker_in(value: object, unknowns: dict[str, Unknown]) -> Unknown | None:
+    """The unknown behind the first marker inside a quoted value (iterative: values may be deep)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and item in unknowns:
+            return unknowns[item]
+        if isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return None
 
 
 def guard_subjects(rule: Rule, context: Context) -> list[ResolvedResource]:
@@ -78,14 +167,6 @@ def guard_subjects(rule: Rule, context: Context) -> list[ResolvedResource]:
         return context.resolved.of_type(*applies_to["types"])
     logical_id = getattr(context.arch, applies_to["part"])
     return [context.resource(logical_id)] if logical_id else []
-
-
-def _first_unknown(resource: ResolvedResource, document: dict) -> Unknown | None:
-    """The first unknown value among those Guard was shown (a failure on it is no verdict)."""
-    if UNKNOWN_MARKER not in json.dumps(document):
-        return None
-    shown = {name: resource.properties.get(name) for name in document["Properties"]}
-    return find_unknown([shown, resource.attributes]) or Unknown("a value cannot be resolved")
 
 
 def _shown(value: object) -> str:
@@ -103,11 +184,11 @@ def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
     text = guard_rule_text(rule, context.parameters)
     path = tuple(rule.check["path"])
     for resource in subjects:
-        document = guard_document(resource, text)
-        if guard_passes(document, text, rule.id):
+        failure = guard_failure(guard_document(resource), text)
+        if failure is None:
             continue
         observed = resource.at(path)
-        unknown = observed if isinstance(observed, Unknown) else _first_unknown(resource, document)
+        unknown = observed if isinstance(observed, Unknown) else failure.unknown
         if unknown is not None:
             yield Unresolved(f"{resource.logical_id}: a value this rule reads cannot be resolved: {unknown.reason}")
             continue
@@ -115,6 +196,6 @@ def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
             default = DEFAULTS.get((resource.type, path))
             observed_text = f"not set (default: {_shown(default)})" if default is not None else "not set"
         else:
-            observed_text = _shown(_plain(observed))
+            observed_text = _shown(_plain(observed, {}))
         message = rule.check["message"].format(resource=resource.logical_id, observed=observed_text, **context.parameters)
         yield Violation(resource.logical_id, path, message)
