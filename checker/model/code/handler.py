@@ -37,11 +37,11 @@ class HandlerCode:
     """The handler's code and the places in it (or in local functions it calls) where errors may be caught."""
 
     roots: tuple[Any, ...]  # functions, or calls that wrap local code (``middy(main)``)
-    _catch_sites: frozenset[int]  # ids of the catch clauses and calls in that code
+    catch_sites: frozenset[int]  # ids of the catch clauses and calls in that code
 
     def holds(self, node: Any) -> bool:
         """Whether a ``catch`` clause or a call (``.catch``, ``.then``, ...) runs as part of the handler."""
-        return id(node) in self._catch_sites
+        return id(node) in self.catch_sites
 
 
 def find_handler(index: CodeIndex, handler_name: str) -> HandlerCode | None:
