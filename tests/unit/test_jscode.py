@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.model.jscode import (
+from checker.model.code import (
     FORM_ALL_SETTLED,
     FORM_CATCH_METHOD,
     FORM_THEN_REJECTED,
@@ -1027,11 +1027,11 @@ def test_importing_the_module_does_not_import_the_parser() -> None:
     import subprocess
     from pathlib import Path
 
-    import checker.model.jscode
+    import checker.model.code
 
-    root = str(Path(checker.model.jscode.__file__).resolve().parents[2])
+    root = str(Path(checker.model.code.__file__).resolve().parents[3])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    probe = "import sys, checker.model.jscode; print('esprima' in sys.modules)"
+    probe = "import sys, checker.model.code; print('esprima' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
     assert result.stdout.strip() == "False"
 

@@ -8,11 +8,12 @@ from functools import lru_cache
 from checker.evaluation.checks.common import mapping_reports_failures, require
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.evaluation.registry import check
-from checker.model.jscode import (
+from checker.model.code import (
     DEFAULT_HANDLER,
     FORM_ALL_SETTLED,
     FORM_CATCH_METHOD,
     FORM_THEN_REJECTED,
+    MAX_ANALYSED_CODE,
     CatchClause,
     CodeFacts,
     CodeParseError,
@@ -21,9 +22,6 @@ from checker.model.jscode import (
 from checker.model.values import Unknown, symbols_as_identifiers
 
 CODE_PATH = ("Properties", "Code", "ZipFile")
-# The JavaScript parser is pure Python (~0.8 s for this much); real inline handlers are a few KiB, and
-# CloudFormation allows up to its 1 MB template body, which would hold a pre-commit run for many seconds.
-MAX_ANALYSED_CODE = 128 * 1024
 
 
 @lru_cache(maxsize=64)
