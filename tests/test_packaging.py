@@ -32,3 +32,12 @@ def _cli(target, cwd, *argv: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
     )
+
+
+def test_every_package_of_the_checker_is_installed() -> None:
+    """pyproject lists packages by name (two of them come from folders outside checker/): a new folder must join it."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {".".join(path.parent.relative_to(ROOT).parts) for path in (ROOT / "checker").rglob("__init__.py")}
+    assert folders <= listed
