@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
 
-from checker.load.loader import LoadError, Mark, Template
+from checker.load.template import LoadError, Mark, Template
 from checker.tree import has_step
 from checker.vocabulary import ACCOUNT, REGION, STACK_NAME
 

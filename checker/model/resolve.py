@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from checker.load.loader import Template
+from checker.load import Template
 from checker.tree import Path, follow
 from checker.vocabulary import ACCOUNT, PSEUDO_PARAMETERS, REGION
 
