@@ -1,8 +1,8 @@
-"""load_file and load_text: a file's bytes to the template in it, whatever kind of input holds it.
+"""The kinds of input a template comes in, tried in order, and which error refuses an input none of them reads.
 
-A *.md file is read as Markdown. Any other file is first read as a template, so a template whose
-code or Description holds ``` stays itself; only when that fails and the text has fenced code
-blocks is it read as a Markdown answer.
+A reader says whether it applies to an input (its text and path) and reads it. load_text tries
+READERS in order and returns the first template read; adding a kind of input is adding a reader
+to the tuple. When every reader that applies fails, `verdict` chooses the error.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import stat
 from pathlib import Path
+from typing import Protocol
 
 from checker.load.answer import template_from_answer
 from checker.load.decoding import MAX_BYTES, decode
@@ -19,36 +20,82 @@ from checker.load.shape import as_template
 from checker.load.template import LoadError, NoTemplateFound, Template
 
 
-def load_text(text: str, path: str) -> Template:
-    """The template in `text`: the text itself, or the template block of a Markdown answer."""
-    if is_markdown_path(path):
-        if not has_fenced_block(text):
-            try:
-                return _load_bare(text, path)  # a bare template saved as .md is still a template
-            except LoadError:
-                pass
-        return template_from_answer(text, path)
-    try:
-        return _load_bare(text, path)
-    except LoadError as error:
-        if not has_fenced_block(text):
-            raise
+class Reader(Protocol):
+    """One kind of input a template can come in."""
+
+    def applies(self, text: str, path: str) -> bool:
+        """Is the input one this reader reads?"""
+
+    def plainly_its_kind(self, text: str, path: str) -> bool:
+        """Is the input plainly of this reader's kind, so that its error outranks a later reader finding nothing?"""
+
+    def read(self, text: str, path: str) -> Template:
+        """The template in the input; LoadError, or NoTemplateFound when the input holds nothing of this kind."""
+
+
+class BareTemplate:
+    """The whole file is the template, YAML or JSON. It reads any file but a Markdown one with code blocks:
+    a bare template saved as .md is still a template."""
+
+    def applies(self, text: str, path: str) -> bool:
+        return not is_markdown_path(path) or not has_fenced_block(text)
+
+    def plainly_its_kind(self, text: str, path: str) -> bool:
+        return not is_markdown_path(path) and _starts_like_yaml(text)
+
+    def read(self, text: str, path: str) -> Template:
         try:
-            return template_from_answer(text, path)
-        except NoTemplateFound as markdown_error:
-            if _starts_like_yaml(text):
-                raise error from None  # a broken template with fences in its strings: its own error says more
-            raise markdown_error from None
+            data = parse_document(text, json_only=path.lower().endswith(".json"))
+        except LoadError as error:
+            if not (error.message.startswith("YAML syntax error") and _starts_with_prose(text)):
+                raise
+            data = text  # prose with a colon in it: say it is prose, not where YAML gave up
+        return as_template(data, path, text)
 
 
-def _load_bare(text: str, path: str) -> Template:
-    try:
-        data = parse_document(text, json_only=path.lower().endswith(".json"))
-    except LoadError as error:
-        if not (error.message.startswith("YAML syntax error") and _starts_with_prose(text)):
-            raise
-        data = text  # prose with a colon in it: say it is prose, not where YAML gave up
-    return as_template(data, path, text)
+class MarkdownAnswer:
+    """The template is a fenced code block of an answer: a Markdown file, or any other file with code blocks.
+    Tried after the bare template, so a template whose code or Description holds ``` stays itself."""
+
+    def applies(self, text: str, path: str) -> bool:
+        return is_markdown_path(path) or has_fenced_block(text)
+
+    def plainly_its_kind(self, text: str, path: str) -> bool:
+        return is_markdown_path(path)
+
+    def read(self, text: str, path: str) -> Template:
+        return template_from_answer(text, path)
+
+
+# In the order they are tried. Every input has one that applies: the bare template reads all but Markdown with code blocks.
+READERS: tuple[Reader, ...] = (BareTemplate(), MarkdownAnswer())
+
+
+def verdict(failures: list[tuple[Reader, LoadError]], text: str, path: str) -> LoadError:
+    """The error that refuses an input which every reader that applies failed to read (`failures`, in order).
+
+    The last reader tried has the last word, unless all it found was nothing of its kind (NoTemplateFound):
+    then the first earlier reader whose input plainly was of its kind speaks instead. So a file that starts
+    like YAML, does not load, and holds ``` in its strings is refused as a broken template, not as an answer
+    without a template block."""
+    last_error = failures[-1][1]
+    if isinstance(last_error, NoTemplateFound):
+        for reader, error in failures[:-1]:
+            if reader.plainly_its_kind(text, path):
+                return error
+    return last_error
+
+
+def load_text(text: str, path: str) -> Template:
+    """The template in `text` (the contents of `path`), read by the first reader that applies and succeeds."""
+    failures: list[tuple[Reader, LoadError]] = []
+    for reader in READERS:
+        if reader.applies(text, path):
+            try:
+                return reader.read(text, path)
+            except LoadError as error:
+                failures.append((reader, error))
+    raise verdict(failures, text, path)
 
 
 def load_file(path: str | Path) -> Template:
