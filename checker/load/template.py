@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from checker.tree import Path
+from checker.tree import Path, has_step
 
 
 class Mark(NamedTuple):
@@ -100,12 +100,12 @@ class Template:
         node: object = self.data
         mark = self.start
         for step in path:
-            if isinstance(node, MarkedDict) and step in node:
-                mark = node.key_marks.get(step, mark)  # type: ignore[arg-type]
-                node = node[step]
-            elif isinstance(node, MarkedList) and isinstance(step, int) and 0 <= step < len(node):
-                mark = node.item_marks[step]
-                node = node[step]
-            else:
+            if not has_step(node, step):
                 break
+            if isinstance(node, MarkedDict) and isinstance(step, str):
+                mark, node = node.key_marks.get(step, mark), node[step]
+            elif isinstance(node, MarkedList) and isinstance(step, int):
+                mark, node = node.item_marks[step], node[step]
+            else:
+                break  # a value the loader built without marks (the list of a short !GetAtt) ends the path
         return mark
