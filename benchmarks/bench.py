@@ -51,7 +51,7 @@ def _corpus_files(corpus: Path) -> list[str]:
 
 
 def _is_sam(path: str) -> bool:
-    from checker.load.loader import LoadError, load_file
+    from checker.load import LoadError, load_file
     from checker.load.sam import is_sam
 
     try:

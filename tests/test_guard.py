@@ -13,7 +13,7 @@ from checker.evaluation.catalogue import Rule, rule_by_id
 from checker.evaluation.context import Context, Outcome, Unresolved, Violation
 from checker.evaluation.guard import guard_document, guard_outcomes
 from checker.evaluation.options import CheckOptions
-from checker.load.loader import load_text
+from checker.load import load_text
 from checker.model.recognise import recognise
 from checker.model.resolve import resolve
 from checker.run.files import check_file

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from checker.cli import main
 from checker.evaluation.judge import check_template
 from checker.evaluation.options import CheckOptions
-from checker.load.loader import LoadError, load_text
+from checker.load import LoadError, load_text
 from checker.load.markdown import CodeBlock, looks_like_template
 from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from checker.evaluation.catalogue import load_catalogue
 from checker.evaluation.judge import check_template
 from checker.evaluation.options import CheckOptions
-from checker.load.loader import LoadError, load_text
+from checker.load import LoadError, load_text
 from tests.conftest import CHECK_DATE, REFERENCE
 from tests.strategies import paths_in, replace_at, template_values
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from checker.evaluation.judge import check_template
 from checker.evaluation.options import CheckOptions
-from checker.load.loader import LoadError, load_file, load_text
+from checker.load import LoadError, load_file, load_text
 from checker.load.sam import ORIGIN_MARKER, expand
 from checker.run.files import check_file
 from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT

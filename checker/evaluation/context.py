@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from checker.load.loader import Template
+from checker.load import Template
 from checker.model.recognise import Architecture
 from checker.model.resolve import ResolvedResource, ResolvedTemplate
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from checker.evaluation.catalogue import load_catalogue
 from checker.evaluation.options import FAILING_SEVERITIES, CheckOptions, selected_rules
 from checker.findings import FileReport, FileStatus, Finding, RuleResult
-from checker.load.loader import Template
+from checker.load import Template
 
 if TYPE_CHECKING:
     from checker.model.recognise import Architecture

@@ -7,7 +7,7 @@ from functools import cache
 
 from checker.bundled import bundled_path
 from checker.findings import ComponentMatch, SettingDifference
-from checker.load.loader import Template, load_file
+from checker.load import Template, load_file
 from checker.model.recognise import Architecture, alarms_watching, recognise, refers_to
 from checker.model.resolve import ResolvedTemplate, resolve
 from checker.model.values import NO_VALUE, Unknown, as_list

@@ -149,6 +149,11 @@ def fenced_blocks(text: str, limit: int | None = None) -> list[CodeBlock]:
     return blocks
 
 
+def has_fenced_block(text: str) -> bool:
+    """Does `text` hold a fenced code block? Scanning stops at the first one."""
+    return ("```" in text or "~~~" in text) and bool(fenced_blocks(text, limit=1))
+
+
 def wrapped_blocks(block: CodeBlock) -> list[CodeBlock]:
     """The blocks inside a ```markdown block (a model that wraps its whole answer in one), at the outer text's lines.
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from checker.load.loader import Mark, Template
 from checker.load.sam_origins import SERVERLESS_PREFIX, Origin, SourceMapper, origins
 from checker.load.sam_refusals import refusal
+from checker.load.template import Mark, Template
 from checker.vocabulary import ACCOUNT, REGION, STACK_NAME
 
 if TYPE_CHECKING:
-    from checker.load.loader import MarkedDict
+    from checker.load.template import MarkedDict
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 # Packaging (`sam package`/`sam deploy`) uploads local code and documents and writes S3 locations

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from checker.load.loader import Template
+from checker.load.template import Template
 from checker.tree import Path, follow
 
 SERVERLESS_PREFIX = "AWS::Serverless::"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from checker.load.loader import LoadError, Template
 from checker.load.sam_origins import SERVERLESS_PREFIX, Origin, named_origin
+from checker.load.template import LoadError, Template
 from checker.tree import Path, follow
 
 _REFUSED_POLICY_INDEX = re.compile(r"Policy at index ([0-9]+) in the 'Policies' property")

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from checker.load.loader import Template
+from checker.load import Template
 from checker.model.values import (
     NO_VALUE,
     SUB_VARIABLE,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.findings import SkippedFile
-from checker.load.loader import MAX_BYTES
+from checker.load import MAX_BYTES
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 # Directories a search does not enter, with what they hold: another tool's metadata, installed packages,

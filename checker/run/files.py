@@ -5,7 +5,7 @@ from __future__ import annotations
 from checker.evaluation.judge import check_template, invalid_report
 from checker.evaluation.options import CheckOptions
 from checker.findings import FileReport, SkippedFile
-from checker.load.loader import LoadError, Template, load_file
+from checker.load import LoadError, Template, load_file
 
 FileOutcome = FileReport | SkippedFile
 Task = tuple[str, bool]  # a file to check, and whether a directory search found it (rather than the command line)

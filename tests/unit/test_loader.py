@@ -1,4 +1,4 @@
-"""Unit tests for checker.load.loader: scalars, short-form tags, source marks, and
+"""Unit tests for loading (checker.load): scalars, short-form tags, source marks, and
 every kind of input that is not a template (each must be a LoadError, fast).
 
 The end of the file holds the property test of the whole front end:
@@ -16,7 +16,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.load.loader import MAX_BYTES, LoadError, Mark, decode, load_file, load_text, parse_document
+from checker.load import MAX_BYTES, LoadError, Mark, load_file, load_text
+from checker.load.decoding import decode
+from checker.load.document import parse_document
 from checker.model.recognise import Architecture, recognise
 from checker.model.resolve import resolve
 from tests.strategies import paths_in, replace_at, template_values

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.load.loader import LoadError, Mark, load_text, parse_document
+from checker.load import LoadError, Mark, load_text
+from checker.load.document import parse_document
 from checker.load.markdown import (
     CodeBlock,
     declares_resources,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.load.loader import load_file, load_text
+from checker.load import load_file, load_text
 from checker.model.recognise import Architecture, recognise
 from checker.model.resolve import resolve
 

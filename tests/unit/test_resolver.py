@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.load.loader import load_text
+from checker.load import load_text
 from checker.model.resolve import ResolvedTemplate, resolve
 from checker.model.values import RefStr, Unknown
 
