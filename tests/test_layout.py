@@ -84,3 +84,9 @@ def test_no_import_cycle() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_no_module_outgrows_one_job() -> None:
+    """A module over 500 lines is doing more than one job: split it by job, as checker/load and checker/model/code are."""
+    sizes = {str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines()) for path in PACKAGE.rglob("*.py")}
+    assert {path: lines for path, lines in sizes.items() if lines > 500} == {}

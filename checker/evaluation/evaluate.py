@@ -12,7 +12,7 @@ from checker.evaluation.catalogue import Rule
 from checker.evaluation.context import Check, Context, NotApplicable, Unresolved, Violation
 from checker.findings import Finding, RuleResult
 from checker.model.values import SourceIndexedList, readable
-from checker.tree import has_step
+from checker.tree import follow
 
 
 def evaluate_rule(rule: Rule, context: Context, checks: dict[str, Check]) -> tuple[RuleResult, list[Finding]]:
@@ -59,7 +59,7 @@ def source_path(context: Context, violation: Violation) -> tuple[str | int, ...]
             steps.append(node.source_indices[step])
         else:
             steps.append(step)
-        node = node[step] if has_step(node, step) else None  # type: ignore[index]
+        node = follow(node, (step,))
     return ("Resources", violation.resource, *steps)
 
 

@@ -84,7 +84,8 @@ def _width(prefix: str) -> int:
 
 def _language(info: str) -> str:
     """The first word of an info string: '```yaml title=x' and '``` {.yaml}' are yaml."""
-    return _LANGUAGE.match(info.strip().lstrip("{.").lower()).group(0)  # type: ignore[union-attr]
+    found = _LANGUAGE.match(info.strip().lstrip("{.").lower())
+    return found.group(0) if found else ""  # the pattern matches every text, if only with nothing
 
 
 def _opening(rest: str) -> tuple[str, str] | None:
