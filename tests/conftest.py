@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,14 @@ CHECK_DATE = date(2026, 11, 28)
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 REFERENCE = ROOT / "reference_template" / "order-processing.yaml"
+
+
+def assert_golden(golden: Path, actual: str) -> None:
+    """`actual` must equal the golden file; after a deliberate change (a new rule that fires on a realistic answer,
+    a reworded message), regenerate every golden file with `CFN_COMPLIANCE_UPDATE_GOLDEN=1 pytest` and review the diff."""
+    if os.environ.get("CFN_COMPLIANCE_UPDATE_GOLDEN"):
+        golden.write_text(actual)
+    assert actual == golden.read_text(), f"{golden.name} changed; regenerate with CFN_COMPLIANCE_UPDATE_GOLDEN=1 if intended"
 
 
 @pytest.fixture

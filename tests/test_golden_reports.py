@@ -4,14 +4,12 @@ One is a bare CloudFormation template, the other a SAM template inside a Markdow
 
 The golden files are the reviewer's view of the tool: any change to a message, a
 location or the layout shows up here. After a deliberate change, regenerate them
-with `CFN_COMPLIANCE_UPDATE_GOLDEN=1 pytest tests/test_golden_reports.py` and
-review the diff.
+with `CFN_COMPLIANCE_UPDATE_GOLDEN=1 pytest` and review the diff.
 """
 
 from __future__ import annotations
 
 import json
-import os
 
 import jsonschema
 import pytest
@@ -22,7 +20,7 @@ from checker.findings import RunReport
 from checker.reports.json import render_json
 from checker.reports.text import render_text
 from checker.run.files import check_file
-from tests.conftest import CHECK_DATE, FIXTURES, ROOT
+from tests.conftest import CHECK_DATE, FIXTURES, ROOT, assert_golden
 
 GOLDEN = FIXTURES / "reports"
 CANDIDATES = ["model-response.yaml", "sam-answer.md"]
@@ -45,10 +43,7 @@ def _golden_name(candidate: str, suffix: str) -> str:
 
 
 def _compare(name: str, actual: str) -> None:
-    golden = GOLDEN / name
-    if os.environ.get("CFN_COMPLIANCE_UPDATE_GOLDEN"):
-        golden.write_text(actual)
-    assert actual == golden.read_text(), f"{name} changed; regenerate with CFN_COMPLIANCE_UPDATE_GOLDEN=1 if intended"
+    assert_golden(GOLDEN / name, actual)
 
 
 def test_text_report_matches_golden(report: RunReport, candidate: str) -> None:

@@ -107,8 +107,10 @@ def test_a_repository_is_checked_skipped_and_listed_the_same_for_any_number_of_j
         },
         {"path": str(root / "stacks/commented-out.yaml"), "reason": "the file holds only comments or an empty document"},
     ]
+    severities = [finding["severity"] for file in document["files"] for finding in file["findings"]]
     assert outputs["1", "text"][1].splitlines()[-1] == (
-        "45 files: 1 compliant, 42 non-compliant, 2 invalid; 171 errors, 43 warnings; 6 skipped"
+        f"45 files: 1 compliant, 42 non-compliant, 2 invalid; {severities.count('error')} errors, "
+        f"{severities.count('warning')} warnings; 6 skipped"
     )
 
 

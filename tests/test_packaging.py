@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -9,9 +10,16 @@ from tests.conftest import REFERENCE, ROOT
 
 
 def test_installed_package_checks_the_reference_from_elsewhere(tmp_path) -> None:
+    # Built from a copy of what the package is made of: a checkout's build/ directory keeps files that no longer exist.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("checker", "rules", "reference_template"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(ROOT)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(source)],
         check=True,
         cwd=tmp_path,
     )
