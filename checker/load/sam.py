@@ -71,6 +71,17 @@ class ExpandedTemplate(Template):
     def mark_at(self, path: tuple[str | int, ...]) -> Mark:
         return self.source.mark_at(path) if self.source is not None else super().mark_at(path)
 
+    def value_mark_at(self, path: tuple[str | int, ...]) -> Mark | None:
+        return self.source.value_mark_at(path) if self.source is not None else super().value_mark_at(path)
+
+    def locate(self, path: tuple[str | int, ...], needle: str, occurrence: int = 0) -> Mark | None:
+        return (
+            self.source.locate(path, needle, occurrence) if self.source is not None else super().locate(path, needle, occurrence)
+        )
+
+    def text_line_of(self, path: tuple[str | int, ...], line: int) -> int | None:
+        return self.source.text_line_of(path, line) if self.source is not None else super().text_line_of(path, line)
+
     def origin(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
         if self.source is None or len(path) < 2 or path[0] != "Resources" or path[1] not in self.origins:
             return path

@@ -5,6 +5,8 @@ Every other module of the load stage builds or refuses these; the later stages r
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -18,16 +20,20 @@ class Mark(NamedTuple):
 
 
 ORIGIN = Mark(1, 1)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# The start of a scalar as written: tags and an anchor, then a block indicator (with its chomping and indentation).
+_SCALAR_HEADER = re.compile(r"(?:(?:![^\s]*|&[^\s]+)[ \t]+)*(?P<indicator>[|>])?")
 
 
 class MarkedDict(dict):
-    """A mapping that remembers where each of its keys was written."""
+    """A mapping that remembers where each of its keys, and each of its values, was written."""
 
-    __slots__ = ("key_marks", "start")
+    __slots__ = ("key_marks", "start", "value_marks")
 
     def __init__(self, start: Mark = ORIGIN) -> None:
         super().__init__()
         self.key_marks: dict[str, Mark] = {}
+        self.value_marks: dict[str, Mark] = {}  # where a value begins: its tag, quote, block indicator or first character
         self.start = start
 
 
@@ -94,6 +100,58 @@ class Template:
     def explained(self, message: str, path: Path = ()) -> str:
         """A finding's message (at `path`) in terms of what the user wrote: as is, unless a transform generated the stack."""
         return message
+
+    def value_mark_at(self, path: Path) -> Mark | None:
+        """Where the value at `path` begins in the file (its tag, quote, block indicator or first character);
+        None when the path does not lead to a value written in the source."""
+        node: object = self.data
+        mark: Mark | None = None
+        for step in path:
+            if isinstance(node, MarkedDict) and isinstance(step, str) and step in node:
+                mark, node = node.value_marks.get(step), node[step]
+            elif isinstance(node, MarkedList) and isinstance(step, int) and 0 <= step < len(node):
+                mark, node = node.item_marks[step], node[step]
+            else:
+                return None
+        return mark
+
+    def locate(self, path: Path, needle: str, occurrence: int = 0) -> Mark | None:
+        """Where the `occurrence`-th appearance (from 0) of `needle` is written inside the value at `path`, searching the
+        file's text from the value's start; None when the value or the text cannot be found (an escape sequence, say)."""
+        start = self.value_mark_at(path)
+        if start is None or not needle:
+            return None
+        offset = self._offset(start)
+        for _ in range(occurrence + 1):
+            offset = self.text.find(needle, offset)
+            if offset < 0:
+                return None
+            offset += 1
+        return self._mark_of(offset - 1)
+
+    def text_line_of(self, path: Path, line: int) -> int | None:
+        """The file's line that holds line `line` (from 1) of the text value at `path`: lines match one to one in a
+        literal block (`|`); any other style writes the value on the line where it begins, or folds its lines."""
+        start = self.value_mark_at(path)
+        if start is None:
+            return None
+        header = _SCALAR_HEADER.match(self.text, self._offset(start))
+        if header is not None and header.group("indicator") == "|":
+            return start.line + line
+        return start.line
+
+    def _offset(self, mark: Mark) -> int:
+        starts = self._line_starts
+        return starts[min(mark.line, len(starts)) - 1] + mark.column - 1
+
+    def _mark_of(self, offset: int) -> Mark:
+        line = bisect_right(self._line_starts, offset)
+        return Mark(line, offset - self._line_starts[line - 1] + 1)
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Where each line of the text begins, lines ending as editors end them (\n, \r\n, \r), as marks count them."""
+        return [0, *(found.end() for found in _LINE_BREAK.finditer(self.text))]
 
     def mark_at(self, path: Path) -> Mark:
         """The mark of the deepest key of `path` that exists in the source."""

@@ -268,6 +268,7 @@ def _short_form(function: str, mark: Mark) -> _Wrap:
         wrapped = MarkedDict(mark)
         wrapped[function] = value
         wrapped.key_marks[function] = mark
+        wrapped.value_marks[function] = mark
         return wrapped
 
     return wrap
@@ -291,6 +292,7 @@ def _add(frame: _Frame, value: object, mark: Mark) -> None:
     key, key_mark = frame.key
     container[key] = value
     container.key_marks[key] = key_mark
+    container.value_marks[key] = mark
     frame.key = None
 
 

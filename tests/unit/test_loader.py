@@ -627,3 +627,51 @@ def test_front_end_raises_only_load_error(text: str, overrides: dict[str, str]) 
 def test_seeds_are_valid_templates(seed: str, expected: Architecture) -> None:
     """Without this, the property test could be throwing nothing but LoadErrors at the resolver."""
     assert recognise(resolve(load_text(seed, "seed"))) == expected
+
+
+# --- where values are written ---------------------------------------------------------------------
+
+VALUE_POSITIONS = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: "arn:aws:iam::123456789012:role/x-123456789012"
+      Code:
+        ZipFile: !Sub |
+          // ${AWS::Region}
+          exports.handler = async () => ({});
+      Layers: [arn:aws:lambda:eu-west-1:123456789012:layer:x:1]
+"""
+
+
+def test_a_value_knows_where_it_begins() -> None:
+    template = load_text(VALUE_POSITIONS, "positions.yaml")
+    properties = ("Resources", "Fn", "Properties")
+    assert template.value_mark_at((*properties, "Role")) == Mark(5, 13)
+    assert template.value_mark_at((*properties, "Code", "ZipFile")) == Mark(7, 18)
+    assert template.value_mark_at((*properties, "Layers", 0)) == Mark(10, 16)
+    assert template.value_mark_at((*properties, "Missing")) is None
+
+
+def test_text_is_located_inside_the_value_that_holds_it() -> None:
+    template = load_text(VALUE_POSITIONS, "positions.yaml")
+    role = ("Resources", "Fn", "Properties", "Role")
+    assert template.locate(role, "123456789012") == Mark(5, 27)
+    assert template.locate(role, "123456789012", occurrence=1) == Mark(5, 47)
+    assert template.locate(role, "123456789012", occurrence=2) == Mark(10, 41)  # the search runs on past the value
+    assert template.locate(("Resources", "Fn", "Properties", "Layers", 0), "eu-west-1") == Mark(10, 31)
+
+
+def test_lines_of_a_literal_block_are_the_files_lines() -> None:
+    template = load_text(VALUE_POSITIONS, "positions.yaml")
+    code = ("Resources", "Fn", "Properties", "Code", "ZipFile", "Fn::Sub")
+    assert [template.text_line_of(code, line) for line in (1, 2)] == [8, 9]
+
+
+def test_a_json_string_holds_all_its_lines_on_one_line() -> None:
+    text = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function",\n "Properties": {"Code": {"ZipFile": "a\\nb\\nc"}}}}}\n'
+    template = load_text(text, "one-line.json")
+    code = ("Resources", "Fn", "Properties", "Code", "ZipFile")
+    assert template.value_mark_at(code) == Mark(2, 37)
+    assert template.text_line_of(code, 3) == 2
