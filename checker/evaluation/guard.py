@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from checker.evaluation.catalogue import Rule
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.model.resolve import NO_VALUE, ResolvedResource, Unknown
+from checker.tree import walk
 from checker.vocabulary import DEFAULTS, PARTS
 
 UNKNOWN_MARKER = "__cfn_compliance_unknown__"
@@ -148,17 +149,8 @@ def _lost_left_side(node: dict) -> bool:
 
 
 def _marker_in(value: object, unknowns: dict[str, Unknown]) -> Unknown | None:
-    """The unknown behind the first marker inside a quoted value (iterative: values may be deep)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) and item in unknowns:
-            return unknowns[item]
-        if isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-    return None
+    """The unknown behind the first marker inside a quoted value."""
+    return next((unknowns[item] for _, item in walk(value) if isinstance(item, str) and item in unknowns), None)
 
 
 def guard_subjects(rule: Rule, context: Context) -> list[ResolvedResource]:
@@ -192,10 +184,25 @@ def guard_outcomes(rule: Rule, context: Context) -> Iterable[Outcome]:
         if unknown is not None:
             yield Unresolved(f"{resource.logical_id}: a value this rule reads cannot be resolved: {unknown.reason}")
             continue
+        default = DEFAULTS.get((resource.type, path))
         if observed is NO_VALUE:
-            default = DEFAULTS.get((resource.type, path))
             observed_text = f"not set (default: {_shown(default)})" if default is not None else "not set"
+        elif _is_number(default) and not _is_number(_plain(observed, {})):
+            yield Violation(resource.logical_id, path, _not_a_number(resource, path, observed))
+            continue
         else:
             observed_text = _shown(_plain(observed, {}))
         message = rule.check["message"].format(resource=resource.logical_id, observed=observed_text, **context.parameters)
         yield Violation(resource.logical_id, path, message)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _not_a_number(resource: ResolvedResource, path: tuple[str, ...], observed: object) -> str:
+    """A numeric setting written as something else cannot be compared with a limit: say that, not "above the limit"."""
+    return (
+        f"{resource.logical_id} has {path[-1]} {json.dumps(_plain(observed, {}))}, which is not a number: "
+        "CloudFormation refuses it, and this rule cannot compare it with its limit."
+    )
