@@ -19,6 +19,7 @@ from checker.load import Template
 from checker.model.values import (
     NO_VALUE,
     SUB_VARIABLE,
+    Imported,
     RefStr,
     SourceIndexedList,
     Unknown,
@@ -432,6 +433,7 @@ _FUNCTIONS = {
         len(value) if isinstance(value := resolver.value(argument), list) else Unknown("Fn::Length of a non-list")
     ),
     "Fn::ToJsonString": _to_json_string,
+    "Fn::ImportValue": lambda resolver, argument: Imported("Fn::ImportValue is computed at deployment"),
 }
 
 _RESOURCE_ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy", "DependsOn", "Condition", "Metadata")

@@ -26,6 +26,12 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
 
+class Imported(Unknown):
+    """A value another stack exports (Fn::ImportValue): unknown here, and never a resource of this template."""
+
+    __slots__ = ()
+
+
 _Built = TypeVar("_Built", bound="RefStr")
 
 

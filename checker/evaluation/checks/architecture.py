@@ -17,7 +17,7 @@ from checker.evaluation.registry import check
 from checker.model.lifecycle import deprecation_date
 from checker.model.recognise import FUNCTION_TYPES, MAPPING_TYPE, QUEUE_TYPE, TABLE_TYPES, dead_letter_target, invoked_functions
 from checker.model.resolve import ResolvedResource
-from checker.model.values import Unknown, as_mapping, refs_in
+from checker.model.values import Imported, Unknown, as_mapping, find_unknown, refs_in
 
 
 @check
@@ -160,6 +160,13 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
             ("Properties", "Environment", "Variables", hardcoded[0]),
             f"The processor's environment does not reference the status table: {hardcoded[0]} holds the table name as a literal.",
         )
+    elif isinstance(variables, dict) and (imported := _imported_only(variables)):
+        yield Violation(
+            processor,
+            ("Properties", "Environment", "Variables", imported),
+            f"The processor's environment does not reference the status table {table}: {imported} takes a value another "
+            "stack exports (Fn::ImportValue), not the table this template defines.",
+        )
     elif isinstance(variables, dict) and variables:
         yield unless_unknown(
             Violation(
@@ -181,6 +188,14 @@ def processor_references_table(context: Context) -> Iterator[Outcome]:
             environment,
             f"the environment of {processor}",
         )
+
+
+def _imported_only(variables: dict) -> str | None:
+    """The first variable whose value another stack exports, when no other variable is unknown (which might be the
+    reference the rule looks for)."""
+    imported = [name for name, value in variables.items() if isinstance(value, Imported)]
+    known_elsewhere = find_unknown([value for name, value in variables.items() if name not in imported]) is None
+    return imported[0] if imported and known_elsewhere else None
 
 
 @check
