@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter (repeatable)"
     )
+    check.add_argument(
+        "--fail-on-unknown",
+        action="store_true",
+        help="a rule that could not be judged (a value only the deployment decides) fails the file",
+    )
     check.add_argument("--no-cfn-lint", action="store_true", help="skip the cfn-lint pass (TPL002)")
     check.add_argument("--rule", action="append", default=[], metavar="ID", help="run only these rules (repeatable)")
     check.add_argument("--skip-rule", action="append", default=[], metavar="ID", help="do not run these rules (repeatable)")
@@ -116,6 +121,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         only_rules=_rule_ids(args.rule, parser),
         skip_rules=_rule_ids(args.skip_rule, parser),
         fail_on=args.fail_on,
+        fail_on_unknown=args.fail_on_unknown,
         compare_reference=FORMATS[args.format].shows_reference,  # a pre-commit run (text) saves its cost
     )
     if not selected_rules(options):

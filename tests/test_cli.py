@@ -22,6 +22,20 @@ Resources:
 """
 
 
+FUNCTION_WITH_MEMORY_FROM_PARAMETER = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/x
+      MemorySize: !Ref Memory
+      Code:
+        ZipFile: exports.handler = async () => ({});
+"""
+
+
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()
@@ -38,7 +52,8 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 def test_reference_is_compliant(capsys) -> None:
     code, out, _ = run(capsys, "check", str(REFERENCE), "--no-cfn-lint", "--color", "never")
     assert code == 0
-    assert out.splitlines()[0] == f"PASS {REFERENCE} — compliant"
+    # TPL002 (the cfn-lint pass is off) and SEC009 (the reference has no queue policy) judge nothing, and the line says so
+    assert out.splitlines()[0] == f"PASS {REFERENCE} — compliant (2 rules not applicable)"
     assert out.splitlines()[-1] == "1 file: 1 compliant, 0 non-compliant, 0 invalid; 0 errors, 0 warnings"
 
 
@@ -240,3 +255,15 @@ def test_explain_keeps_the_resource_attributes_a_rule_reads(capsys) -> None:
         "    Properties:\n"
         "      DeletionProtectionEnabled: true\n"
     )
+
+
+def test_fail_on_unknown_fails_what_could_not_be_judged(capsys, tmp_path) -> None:
+    path = write(tmp_path, "memory.yaml", "Parameters:\n  Memory:\n    Type: Number\n" + FUNCTION_WITH_MEMORY_FROM_PARAMETER)
+    code, out, _ = run(capsys, "check", path, "--no-cfn-lint", "--color", "never", "--rule", "COST002")
+    assert (code, out.splitlines()[0]) == (0, f"PASS {path} — compliant (1 rule could not be judged)")
+    code, out, _ = run(capsys, "check", path, "--no-cfn-lint", "--color", "never", "--rule", "COST002", "--fail-on-unknown")
+    assert (code, out.splitlines()[0]) == (1, f"FAIL {path} — non-compliant (1 rule could not be judged)")
+    code, out, _ = run(
+        capsys, "check", path, "--no-cfn-lint", "--rule", "COST002", "--fail-on-unknown", "--parameter", "Memory=256"
+    )
+    assert code == 0

@@ -74,7 +74,8 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
             )
     failing = FAILING_SEVERITIES[options.fail_on]
     reaching = any(finding.severity in failing for finding in findings)
-    status: FileStatus = "non_compliant" if reaching else "compliant"
+    unjudged = options.fail_on_unknown and any(result.status == "unknown" for result in results)
+    status: FileStatus = "non_compliant" if reaching or unjudged else "compliant"
     return FileReport(
         path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference, notes=notes
     )

@@ -17,6 +17,7 @@ class CheckOptions:
     today: date = field(default_factory=date.today)
     compare_reference: bool = True
     fail_on: str = "warning"  # the lowest severity that makes a file non-compliant ("never" judges as "warning")
+    fail_on_unknown: bool = False  # a rule that could not be judged makes the file non-compliant
 
 
 FAILING_SEVERITIES = {"error": ("error",), "warning": ("error", "warning"), "never": ("error", "warning")}

@@ -58,19 +58,26 @@ def _file_block(file: FileReport, style: _Style) -> str:
 
 
 def _verdict_line(file: FileReport, style: _Style) -> str:
-    """The first thing a reader sees: pass/fail, and a hint when some rules could not decide."""
+    """The first thing a reader sees: pass/fail, and how many rules did not look (not applicable) or could not decide,
+    so that a PASS never hides rules that judged nothing."""
     counts = count_findings(file.findings)
     tally = f"{_plural(counts.errors, 'error')}, {_plural(counts.warnings, 'warning')}"
+    unknown = len(unknown_results(file.results))
     if file.status == "compliant":
         label, code = "PASS", _GREEN
         detail = "compliant" if counts.active == 0 else f"compliant with {tally}"
+    elif file.status == "non_compliant" and counts.active == 0:  # --fail-on-unknown: nothing failed, something was not judged
+        label, code, detail = "FAIL", _RED, "non-compliant"
     elif file.status == "non_compliant":
         label, code, detail = "FAIL", _RED, f"non-compliant: {tally}"
     else:
-        label, code, detail = "INVALID", _RED, "could not be evaluated"
-    unknown = len(unknown_results(file.results))
+        return f"{style.paint('INVALID', _RED)} {inert(file.path)} — could not be evaluated"
+    not_applicable = sum(result.status == "not_applicable" for result in file.results)
+    looked_away = [f"{_plural(not_applicable, 'rule')} not applicable"] if not_applicable else []
     if unknown:
-        detail += f" ({_plural(unknown, 'rule')} could not be judged)"
+        looked_away.append(f"{unknown} could not be judged" if looked_away else f"{_plural(unknown, 'rule')} could not be judged")
+    if looked_away:
+        detail += f" ({', '.join(looked_away)})"
     return f"{style.paint(label, code)} {inert(file.path)} — {detail}"
 
 

@@ -351,7 +351,7 @@ def test_schema_documents_every_property() -> None:
 EXPECTED_TEXT = """\
 PASS templates/orders-ok.yaml — compliant
 
-FAIL templates/orders.yaml — non-compliant: 2 errors, 2 warnings (1 rule could not be judged)
+FAIL templates/orders.yaml — non-compliant: 2 errors, 2 warnings (1 rule not applicable, 1 could not be judged)
 Architecture:
   ERROR ARCH001 templates/orders.yaml:3:1
     The reference component dead-letter queue has no counterpart.
@@ -451,3 +451,28 @@ def test_text_escapes_what_would_break_a_line_or_drive_the_terminal() -> None:
 def test_summary_is_shared() -> None:
     summary = summarise(REPORT)
     assert (summary.errors, summary.warnings, summary.unknown) == (3, 2, 1)
+
+
+def test_the_verdict_line_counts_rules_that_did_not_look_or_could_not_decide() -> None:
+    results = (
+        RuleResult("ARCH010", "not_applicable", "the code is not inline"),
+        RuleResult("REL006", "not_applicable", "the code is not inline"),
+        RuleResult("COST002", "unknown", "MemorySize cannot be resolved"),
+        RuleResult("COST001", "pass"),
+    )
+    lines = [
+        render_text(RunReport(files=(FileReport("a.yaml", "compliant", (), chosen),)), color=False).splitlines()[0]
+        for chosen in (results, results[:2], results[2:], results[3:])
+    ]
+    assert lines == [
+        "PASS a.yaml — compliant (2 rules not applicable, 1 could not be judged)",
+        "PASS a.yaml — compliant (2 rules not applicable)",
+        "PASS a.yaml — compliant (1 rule could not be judged)",
+        "PASS a.yaml — compliant",
+    ]
+
+
+def test_a_file_failed_only_for_what_could_not_be_judged_says_so() -> None:
+    results = (RuleResult("COST002", "unknown", "MemorySize cannot be resolved"),)
+    text = render_text(RunReport(files=(FileReport("a.yaml", "non_compliant", (), results),)), color=False)
+    assert text.splitlines()[0] == "FAIL a.yaml — non-compliant (1 rule could not be judged)"
