@@ -316,3 +316,26 @@ def visibility_six_times_timeout(context: Context) -> Iterator[Outcome]:
         6,
         "The order queue {queue} has VisibilityTimeout {visibility}, below six times the processor {processor}'s Timeout {timeout} ({needed} s).",
     )
+
+
+@check
+def order_mapping_keeps_every_order(context: Context) -> Iterator[Outcome]:
+    absent = require(context, "mapping")
+    if absent:
+        yield absent
+        return
+    mapping = context.part("mapping")
+    criteria = mapping.properties.get("FilterCriteria")
+    if isinstance(criteria, Unknown):
+        yield unresolved(mapping, "FilterCriteria", criteria)
+        return
+    filters = criteria.get("Filters") if isinstance(criteria, dict) else None
+    if isinstance(filters, Unknown):
+        yield unresolved(mapping, "FilterCriteria.Filters", filters)
+    elif filters:
+        yield Violation(
+            mapping.logical_id,
+            ("Properties", "FilterCriteria"),
+            f"The event source mapping {mapping.logical_id} filters the order queue (FilterCriteria): Lambda deletes every "
+            "message that matches no filter, so such an order reaches neither the processor nor the DLQ.",
+        )
