@@ -1,7 +1,12 @@
-"""Real and large inputs: every corpus template gets a verdict, Guard copes with many failing resources."""
+"""Real and large inputs: every corpus template gets a verdict, Guard copes with many failing resources.
+
+The sample in tests/corpus/ (public templates kept in the repository, see its README.md) is swept on every run;
+the full corpus at ../shared/corpus is swept too where it exists, as in this workspace and its CI."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import os
 from pathlib import Path
 
@@ -9,35 +14,84 @@ import pytest
 
 from checker.evaluation.catalogue import load_catalogue
 from checker.evaluation.options import CheckOptions
+from checker.findings import RunReport
 from checker.run.discover import select_files
 from checker.run.files import check_file
 from checker.run.runner import check_paths
 from tests.conftest import CHECK_DATE, ROOT
 
+SAMPLE = ROOT / "tests" / "corpus"
+SOURCES = ("aws-cloudformation-templates", "cfn-lint", "cfn_nag", "checkov")  # the sample's folders, one per repository
 CORPUS = ROOT.parent / "shared" / "corpus"
 OPTIONS = CheckOptions(cfn_lint=False, today=CHECK_DATE)
 CATALOGUE_IDS = [rule.id for rule in load_catalogue()]
+JOBS = max(2, os.cpu_count() or 1)  # worker processes keep the sweeps quick; each must still give every file its verdict
 
 
-def test_every_corpus_template_gets_a_verdict_and_no_check_crashes() -> None:
-    """The sweep runs in worker processes to stay quick; each of them must still give every file its verdict."""
-    if not CORPUS.is_dir():
-        pytest.fail(f"the corpus of real templates is missing: {CORPUS}")
-    files = select_files([str(CORPUS)]).files
-    assert len(files) > 1000
-    report = check_paths([str(CORPUS)], OPTIONS, jobs=max(2, os.cpu_count() or 1))
-    assert [file.path for file in report.files] == list(files)
+def _index(folder: Path) -> list[dict[str, str]]:
+    """The rows of a corpus's INDEX.tsv; a missing index fails the test that asked for it."""
+    index = folder / "INDEX.tsv"
+    if not index.is_file():
+        pytest.fail(f"{index} is missing")
+    with index.open(newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def _assert_every_file_judged(report: RunReport, files: list[str]) -> None:
+    """In order, every file has a verdict and every rule of the catalogue a result, and nothing crashed."""
+    assert [file.path for file in report.files] == files
     assert report.skipped == ()
-    crashed = []
+    crashed: list[str] = []
     for file in report.files:
-        assert file.status in ("compliant", "non_compliant", "invalid")
-        assert [result.rule_id for result in file.results] == CATALOGUE_IDS
+        assert file.status in ("compliant", "non_compliant", "invalid"), file.path
+        assert [result.rule_id for result in file.results] == CATALOGUE_IDS, file.path
         crashed.extend(f"{file.path}: {result.message}" for result in file.results if "crashed" in (result.message or ""))
         crashed.extend(
             f"{file.path}: {finding.message}" for finding in file.findings if "bug in cfn-compliance" in finding.message
         )
         crashed.extend(f"{file.path}: {note}" for note in file.notes if "bug in cfn-compliance" in note)
     assert crashed == []
+
+
+def test_the_sample_is_indexed_unchanged_and_licensed() -> None:
+    """Each kept file is the corpus file byte for byte (the sha256 its index recorded), and each source's licence is kept."""
+    rows = _index(SAMPLE)
+    assert len(rows) >= 250
+    on_disk = sorted(str(path.relative_to(SAMPLE)) for source in SOURCES for path in (SAMPLE / source).iterdir())
+    assert on_disk == sorted(row["file"] for row in rows)
+    changed = [row["file"] for row in rows if hashlib.sha256((SAMPLE / row["file"]).read_bytes()).hexdigest() != row["sha256"]]
+    assert changed == []
+    assert {row["file"].split("/", 1)[0] for row in rows} == set(SOURCES)
+    assert all(row["source_repository"] and row["source_path"] and row["licence"] and row["why"] for row in rows)
+    assert all(any((SAMPLE / "licences" / source).iterdir()) for source in SOURCES)
+
+
+def test_every_sample_template_gets_a_verdict_and_no_check_crashes() -> None:
+    """The sample is found by directory search exactly as indexed, so a lost or unrecognised file fails here."""
+    rows = _index(SAMPLE)
+    assert len(rows) >= 250
+    paths = [str(SAMPLE / source) for source in SOURCES]
+    files = list(select_files(paths).files)
+    assert files == sorted(str(SAMPLE / row["file"]) for row in rows)  # the order a directory search gives
+    _assert_every_file_judged(check_paths(paths, OPTIONS, jobs=JOBS), files)
+
+
+ABSENT = pytest.mark.skip(reason=f"the full corpus is absent ({CORPUS}): only the sample in tests/corpus was swept")
+FULL_CORPUS = pytest.param(CORPUS, id="shared-corpus", marks=[] if CORPUS.is_dir() else [ABSENT])
+
+
+@pytest.mark.parametrize("corpus", [FULL_CORPUS])
+def test_every_full_corpus_template_gets_a_verdict_and_no_check_crashes(corpus: Path) -> None:
+    """Where the full corpus sits beside the checkout, all of it is swept; the sample matches it byte for byte."""
+    rows = _index(corpus)
+    assert len(rows) > 1000
+    files = list(select_files([str(corpus)]).files)
+    assert files == sorted(str(corpus / row["file"]) for row in rows)
+    differing = [
+        row["file"] for row in _index(SAMPLE) if (SAMPLE / row["file"]).read_bytes() != (corpus / row["file"]).read_bytes()
+    ]
+    assert differing == []
+    _assert_every_file_judged(check_paths([str(corpus)], OPTIONS, jobs=JOBS), files)
 
 
 def test_guard_judges_a_hundred_failing_tables(tmp_path: Path) -> None:
