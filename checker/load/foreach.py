@@ -134,7 +134,9 @@ class _Expander:
     def _node(self, node: object, written: Path, looped: Path, scope: _Scope) -> object:
         self.values += bool(scope.loops)
         if self.values > MAX_VALUES:
-            raise self._refused(written, f"the loops make more than {MAX_VALUES:,} values, more than a template may hold")
+            raise self._refused(
+                written, f"it makes more than {MAX_VALUES:,} values, more than a template may hold", scope.loops[-1]
+            )
         if isinstance(node, str):
             return _text(node, scope.bindings)
         if isinstance(node, list):
@@ -178,7 +180,7 @@ class _Expander:
         maker: str | None = None,
     ) -> None:
         if key in copied:
-            raise self._refused(written, f"it makes {key}, which is already declared there", maker or makers.get(key))
+            raise self._refused(written, f"it makes {key}, but {key} is already there", maker or makers.get(key))
         copied[key] = value
         _copy_marks(written_at[0], written_at[1], copied, key)
         if maker is not None:
@@ -265,6 +267,10 @@ class _Expander:
             if looped != ("Conditions",) and not isinstance(generated, MarkedDict):
                 raise self._refused(written, f"what it makes for {text} is not a mapping", name)
         if looped == ("Resources",):
+            if len(copied) >= MAX_RESOURCES:  # refused before a loop bomb makes them all
+                raise self._refused(
+                    written, f"it makes more than {MAX_RESOURCES} resources, the most CloudFormation allows in a stack", name
+                )
             if not isinstance(generated, MarkedDict) or not isinstance(generated.get("Type"), str) or not generated["Type"]:
                 raise self._refused(written, f"the resource {text} it makes has no Type", name)
             self.made[text] = scope.loops

@@ -125,11 +125,11 @@ def _parameter_list(data: dict, overrides: dict[str, str], name: object) -> obje
     if isinstance(value, Undecided):
         return value
     kind = str((_declared(data, name) or {}).get("Type", "String"))
-    if not kind.startswith(_LIST_TYPES):
-        raise Refused(f"its collection is the {kind} parameter {name}; a collection is a list (CommaDelimitedList or List<...>)")
     if isinstance(value, list):
         return value
     text = str(value) if value is not None else ""
+    if not kind.startswith(_LIST_TYPES) and "," not in text:  # the transform splits any value that holds commas
+        raise Refused(f"its collection is the {kind} parameter {name}; a collection is a list (CommaDelimitedList or List<...>)")
     return [part.strip() for part in text.split(",")] if text else []
 
 
