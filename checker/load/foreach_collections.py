@@ -50,8 +50,12 @@ def collection_items(data: dict, overrides: dict[str, str], collection: object, 
             values = _parameter_list(data, overrides, argument)
         elif function == "Fn::FindInMap":
             values = _find_in_map(data, overrides, argument, (function,))
-        else:
+        elif function == "Fn::GetAtt":
+            raise Refused("its collection cannot be an Fn::GetAtt: the transform runs before any resource exists")
+        elif function.startswith("Fn::"):
             return Undecided(f"its collection is computed by {function} at deployment")
+        else:
+            raise Refused("its collection must be a list, a Ref to a list parameter or an Fn::FindInMap of a list")
         if isinstance(values, Undecided):
             return values
         return collection_items(data, overrides, values, width)
@@ -90,8 +94,10 @@ def _scalar(data: dict, overrides: dict[str, str], node: object) -> str | Undeci
             value = _parameter_value(data, overrides, argument)
         elif function == "Fn::FindInMap":
             value = _find_in_map(data, overrides, argument, ())
-        else:
+        elif function.startswith("Fn::") and function != "Fn::GetAtt":
             return Undecided(f"{function} computes a value of its collection at deployment")
+        else:
+            return None
         return value if isinstance(value, Undecided) else _scalar(data, overrides, value) if not isinstance(value, dict) else None
     return None
 
