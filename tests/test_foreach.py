@@ -351,6 +351,39 @@ def test_the_parameter_override_decides_the_collection(tmp_path) -> None:
     assert report.notes == ()
 
 
+CONDITIONS_FROM_AN_UNKNOWN_LOOP = """\
+Transform: AWS::LanguageExtensions
+Parameters:
+  Stages: {Type: CommaDelimitedList}
+  Env: {Type: String, Default: prod}
+Conditions:
+  Fn::ForEach::Flags:
+    - Stage
+    - !Ref Stages
+    - Is${Stage}: !Equals [!Ref Env, !Ref Stage]
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Condition: Isprod
+"""
+
+
+def test_a_condition_an_unknown_loop_may_make_is_the_one_the_template_names(tmp_path) -> None:
+    """The loop over Stages makes Is${Stage}; the queue names Isprod, so prod stands in for the unknown item, and
+    whether Env equals it is unknown too: the queue's existence is undecided, never assumed."""
+    path = _write(tmp_path, CONDITIONS_FROM_AN_UNKNOWN_LOOP)
+    assert list(expand_loops(load_file(path), {}).data["Conditions"]) == ["Isprod"]
+    report = check_file(str(path), OPTIONS)
+    results = {result.rule_id: result for result in report.results}
+    assert (results["TPL003"].status, results["SEC005"].status) == ("pass", "unknown")
+    assert results["SEC005"].message == (
+        "the verdict depends on whether Queue exists, and its Condition cannot be decided before deployment"
+    )
+    assert report.notes[0].endswith(
+        "what it makes is judged for stand-in items (those the template refers to, else its identifiers)"
+    )
+
+
 # -- loops CloudFormation refuses -----------------------------------------------------------------------------
 
 REFUSED = [

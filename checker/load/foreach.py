@@ -70,7 +70,9 @@ def expand_loops(template: Template, parameters: dict[str, str]) -> Template:
     from checker.load.sam import expand, is_sam
 
     if LANGUAGE_EXTENSIONS not in transforms(template.data):
-        loop = next(str(key) for key in template.data["Resources"] if str(key).startswith(LOOP))
+        loop = next((str(key) for key in template.data["Resources"] if str(key).startswith(LOOP)), None)
+        if loop is None:
+            return expand(template, parameters) if is_sam(template.data) else template
         raise LoadError(
             f"{loop} needs the {LANGUAGE_EXTENSIONS} transform: declare it with Transform: {LANGUAGE_EXTENSIONS}",
             *template.mark_at(("Resources", loop)),
@@ -211,7 +213,8 @@ class _Expander:
         unknown = isinstance(found, Undecided)
         undecided = scope.undecided
         if isinstance(found, Undecided):
-            undecided = (*undecided, self._undecided(name, collection, found.reason))
+            condition = self._undecided(name, collection, found.reason, looped)
+            undecided = (*undecided, condition) if condition is not None else undecided
         items = self._stand_ins(at, identifiers) if isinstance(found, Undecided) else found
         for item in items:
             bindings = dict(scope.bindings)
@@ -274,7 +277,7 @@ class _Expander:
             if not isinstance(generated, MarkedDict) or not isinstance(generated.get("Type"), str) or not generated["Type"]:
                 raise self._refused(written, f"the resource {text} it makes has no Type", name)
             self.made[text] = scope.loops
-        if scope.undecided and looped in (("Resources",), ("Conditions",)):
+        if any(binding.loop is not None for binding in scope.bindings.values()) and looped in (("Resources",), ("Conditions",)):
             self.guesses.append((str(looped[0]), self._guess(key, scope)))
         if scope.undecided and isinstance(generated, MarkedDict) and looped in (("Resources",), ("Outputs",)):
             self._exists_if(generated, scope.undecided)
@@ -302,14 +305,19 @@ class _Expander:
         return tuple(str(identifier) for identifier in names)
 
     # -- collections known only at deployment -------------------------------------------------------------
-    def _undecided(self, name: str, collection: object, reason: str) -> str:
-        """A condition that holds where the loop makes anything: only the deployment decides it."""
+    def _undecided(self, name: str, collection: object, reason: str, looped: Path) -> str | None:
+        """For a loop making resources or outputs, a condition under which what it makes exists: only the deployment
+        decides it (the collection is not empty, and what it holds the resolver cannot know). Conditions, and
+        properties of something that exists either way, are judged for the stand-in items alone."""
+        if looped not in (("Resources",), ("Outputs",)):
+            effect = "what it makes is judged for stand-in items (those the template refers to, else its identifiers)"
+            self.notes[f"the loop {name} cannot be expanded before deployment: {reason}; {effect}"] = None
+            return None
         condition = _fresh("ForEach" + name[len(LOOP) :], {**self._declared_conditions(), **self.conditions})
         made = {"Fn::Not": [{"Fn::Equals": [{"Fn::Join": [",", collection]}, ""]}]}
         self.conditions[condition] = {"Fn::And": [made, {"Fn::ForEach": name}]}
-        self.notes[
-            f"the loop {name} cannot be expanded before deployment: {reason}; the rules that depend on what it makes are unknown"
-        ] = None
+        effect = "the rules that depend on what it makes are unknown"
+        self.notes[f"the loop {name} cannot be expanded before deployment: {reason}; {effect}"] = None
         return condition
 
     def _exists_if(self, generated: MarkedDict, undecided: tuple[str, ...]) -> None:
