@@ -192,7 +192,15 @@ class _Expander:
 
     # -- loops ---------------------------------------------------------------------------------------------
     def _loop(
-        self, key: str, name: str, value: object, written: Path, looped: Path, scope: _Scope, copied: MarkedDict, makers: dict
+        self,
+        key: str,
+        name: str,
+        value: object,
+        written: Path,
+        looped: Path,
+        scope: _Scope,
+        copied: MarkedDict,
+        makers: dict[str, str],
     ) -> None:
         """Expand one loop into `copied`, the mapping that holds it."""
         at = (*written, key)
@@ -246,7 +254,7 @@ class _Expander:
         looped: Path,
         scope: _Scope,
         copied: MarkedDict,
-        makers: dict,
+        makers: dict[str, str],
         *,
         unknown: bool,
     ) -> None:

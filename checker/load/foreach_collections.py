@@ -49,7 +49,7 @@ def collection_items(data: dict, overrides: dict[str, str], collection: object, 
         if function == "Ref":
             values = _parameter_list(data, overrides, argument)
         elif function == "Fn::FindInMap":
-            values = _find_in_map(data, overrides, argument, (function,))
+            values = _find_in_map(data, overrides, argument, list_at=(function,))
         elif function == "Fn::GetAtt":
             raise Refused("its collection cannot be an Fn::GetAtt: the transform runs before any resource exists")
         elif function.startswith("Fn::"):
@@ -93,7 +93,7 @@ def _scalar(data: dict, overrides: dict[str, str], node: object) -> str | Undeci
         if function == "Ref":
             value = _parameter_value(data, overrides, argument)
         elif function == "Fn::FindInMap":
-            value = _find_in_map(data, overrides, argument, ())
+            value = _find_in_map(data, overrides, argument)
         elif function.startswith("Fn::") and function != "Fn::GetAtt":
             return Undecided(f"{function} computes a value of its collection at deployment")
         else:
@@ -139,8 +139,10 @@ def _parameter_list(data: dict, overrides: dict[str, str], name: object) -> obje
     return [part.strip() for part in text.split(",")] if text else []
 
 
-def _find_in_map(data: dict, overrides: dict[str, str], argument: object, at: Path) -> object:
-    """The mapping's entry, or the DefaultValue where it has none; a collection's must be a list."""
+def _find_in_map(data: dict, overrides: dict[str, str], argument: object, list_at: Path | None = None) -> object:
+    """The mapping's entry, or the DefaultValue where it has none; with `list_at` (where the Fn::FindInMap is
+    written in the collection), it is the collection itself and its entry must be a list."""
+    at = list_at or ()
     if not isinstance(argument, list) or len(argument) not in (3, 4):
         raise Refused("Fn::FindInMap needs [map, first key, second key] and may add {DefaultValue: ...}", at)
     keys = []
@@ -155,7 +157,7 @@ def _find_in_map(data: dict, overrides: dict[str, str], argument: object, at: Pa
     for key in keys:
         node = node.get(key) if isinstance(node, dict) else None
     if node is not None:
-        if at and not isinstance(node, list):
+        if list_at is not None and not isinstance(node, list):
             raise Refused(f"Fn::FindInMap gives {node!r} for {'/'.join(keys)}, not a list", at)
         return node
     default = argument[3] if len(argument) == 4 else None
