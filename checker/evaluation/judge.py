@@ -51,7 +51,11 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     from checker.model.recognise import recognise
     from checker.model.resolve import resolve
 
-    if is_sam(template.data):
+    if _has_loops(template.data):
+        from checker.load.foreach import expand_loops
+
+        template = expand_loops(template, options.parameters)  # then SAM's; LoadError when either refuses it
+    elif is_sam(template.data):
         template = expand(template, options.parameters)  # LoadError when SAM refuses it
     resolved = resolve(template, options.parameters)
     arch = recognise(resolved)
@@ -82,6 +86,15 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
 
 
 Verdict = tuple[RuleResult, list[Finding]]
+
+
+def _has_loops(data: dict) -> bool:
+    """Is AWS::LanguageExtensions declared (its Fn::ForEach loops expand first), or a loop written without it?"""
+    declared = data.get("Transform")
+    names = [
+        item.get("Name") if isinstance(item, dict) else item for item in (declared if isinstance(declared, list) else [declared])
+    ]
+    return "AWS::LanguageExtensions" in names or any(str(key).startswith("Fn::ForEach::") for key in data["Resources"])
 
 
 def _parameter_notes(template: Template, overrides: dict[str, str]) -> tuple[str, ...]:
@@ -123,10 +136,17 @@ def _agreed(
     """Keep what does not depend on the undecided resources: a verdict the same either way, or the findings
     of a rule that fails either way; the rest is unknown, with the reason."""
     written = list(dict.fromkeys(str(template.origin(("Resources", name))[1]) for name in resolved.undecided))
-    exist, their = ("exists", "its") if len(written) == 1 else ("exist", "their")
-    reason = (
-        f"the verdict depends on whether {', '.join(written)} {exist}, and {their} Condition cannot be decided before deployment"
+    loops = [name for name in written if name.startswith("Fn::ForEach::")]  # what they make, known only at deployment
+    conditional = [name for name in written if name not in loops]
+    exist, their = ("exists", "its") if len(conditional) == 1 else ("exist", "their")
+    reasons = (
+        [f"whether {', '.join(conditional)} {exist}, and {their} Condition cannot be decided before deployment"]
+        if conditional
+        else []
     )
+    if loops:
+        reasons.append(f"what {' and '.join(loops)} {'makes' if len(loops) == 1 else 'make'}, which only the deployment decides")
+    reason = "the verdict depends on " + "; and on ".join(reasons)
     verdicts: list[Verdict] = []
     for (first, findings), (second, other) in zip(with_them, without_them, strict=True):
         either_way = [finding for finding in findings if finding in other]

@@ -82,7 +82,9 @@ class Template:
 
     @cached_property
     def resources(self) -> MarkedDict:
-        """The declared resources; Fn::ForEach loops of the LanguageExtensions transform are left out."""
+        """The declared resources. Fn::ForEach loops (AWS::LanguageExtensions) are expanded before anything judges a
+        template (checker/load/foreach.py), so the resources they make are here; a loop still written in a template
+        that was not expanded is not a resource, and is left out."""
         declared = self.data["Resources"]
         if not any(name.startswith("Fn::ForEach::") for name in declared):
             return declared

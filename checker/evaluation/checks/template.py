@@ -28,9 +28,6 @@ def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
         yield Violation.at(error.path, f"cfn-lint {error.rule_id}: {error.message}", line=error.line, column=error.column)
 
 
-_LOOP = "Fn::ForEach::"
-
-
 def _names(data: dict, section: str) -> set[str]:
     value = data.get(section)
     return set(value) if isinstance(value, dict) else set()
@@ -41,15 +38,14 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
     data = context.template.data
     resources, conditions = _names(data, "Resources"), _names(data, "Conditions")
     referable = resources | _names(data, "Parameters") | set(PSEUDO_PARAMETERS) | {"AWS::NoValue"}
-    # Fn::ForEach loops create resources whose names are only known once expanded: names
-    # that match no resource may be theirs, so only conditions are judged then.
-    names_known = not any(str(name).startswith(_LOOP) for name in resources)
+    # Fn::ForEach loops are expanded before any check (checker/load/foreach.py): the names they make are
+    # declared here, and their bodies hold the items, not the identifiers.
     problems: list[tuple[tuple, str]] = []
     for logical_id, resource in context.template.resources.items():
         base = ("Resources", logical_id)
         depends = resource.get("DependsOn")
         for name in depends if isinstance(depends, list) else [depends] if depends is not None else []:
-            if isinstance(name, str) and name not in resources and names_known:
+            if isinstance(name, str) and name not in resources:
                 problems.append(((*base, "DependsOn"), f"DependsOn names {name}, which is not a resource of the template"))
         condition = resource.get("Condition")
         if isinstance(condition, str) and condition not in conditions:
@@ -59,12 +55,9 @@ def undefined_references(context: Context) -> Iterator[Outcome]:
         condition = output.get("Condition") if isinstance(output, dict) else None
         if isinstance(condition, str) and condition not in conditions:
             problems.append((("Outputs", name, "Condition"), f"Condition {condition} is not defined under Conditions"))
-    # Fn::ForEach loop bodies are left out: their ${identifiers} are the loop's own.
-    mappings = ((path, node) for path, node in walk(data, skip=lambda key: str(key).startswith(_LOOP)) if isinstance(node, dict))
+    mappings = ((path, node) for path, node in walk(data) if isinstance(node, dict))
     for path, mapping in mappings:
-        for where, message in _mapping_problems(path, mapping, referable, resources, conditions):
-            if names_known or where[-1] in ("Fn::If", "Condition"):
-                problems.append((where, message))
+        problems.extend(_mapping_problems(path, mapping, referable, resources, conditions))
     violations = (Violation.at(path, message + ".") for path, message in problems)
     yield from once_per_place(context, violations, distinct=lambda violation: violation.message, source_order=True)
 
