@@ -60,16 +60,17 @@ def test_a_pipeline_made_by_a_loop_fails_and_passes_the_right_rules() -> None:
     report = check_file(str(LOOPS / "pipeline-in-a-loop.yaml"), OPTIONS)
     loop = "Fn::ForEach::Pipeline"
     body = f"Resources/{loop}/2"
+    # A finding names the resource the loop made (a loop is no resource), and is placed in the loop's body.
     assert _findings(report, "ARCH008", "ARCH009", "SEC005", "COST002", "COST001", "REL001", "REL002") == [
-        ("ARCH008", loop, f"{body}/${{Kind}}Queue/Properties/VisibilityTimeout", 15, 11),
-        ("ARCH009", loop, f"{body}/${{Kind}}Queue/Properties/VisibilityTimeout", 15, 11),
-        ("COST001", loop, f"{body}/${{Kind}}StatusTable/Properties/BillingMode", 51, 11),
-        ("COST002", loop, f"{body}/${{Kind}}Processor/Properties/MemorySize", 24, 11),
-        ("SEC005", loop, f"{body}/${{Kind}}Queue/Properties/SqsManagedSseEnabled", 14, 9),
-        ("REL001", loop, f"{body}/${{Kind}}Mapping/Properties/FunctionResponseTypes", 43, 9),
+        ("ARCH008", "OrderQueue", f"{body}/${{Kind}}Queue/Properties/VisibilityTimeout", 15, 11),
+        ("ARCH009", "OrderQueue", f"{body}/${{Kind}}Queue/Properties/VisibilityTimeout", 15, 11),
+        ("COST001", "OrderStatusTable", f"{body}/${{Kind}}StatusTable/Properties/BillingMode", 51, 11),
+        ("COST002", "OrderProcessor", f"{body}/${{Kind}}Processor/Properties/MemorySize", 24, 11),
+        ("SEC005", "OrderQueue", f"{body}/${{Kind}}Queue/Properties/SqsManagedSseEnabled", 14, 9),
+        ("REL001", "OrderMapping", f"{body}/${{Kind}}Mapping/Properties/FunctionResponseTypes", 43, 9),
         (
             "REL002",
-            loop,
+            "OrderStatusTable",
             f"{body}/${{Kind}}StatusTable/Properties/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled",
             50,
             9,
@@ -247,9 +248,9 @@ def test_sam_expands_what_the_loops_made_and_findings_go_back_through_both(tmp_p
     report = check_file(str(path), OPTIONS)
     body = "Resources/Fn::ForEach::Pipelines/2/Processor${Name}"
     assert _findings(report, "REL001", "ARCH011", "COST003") == [
-        ("ARCH011", "Fn::ForEach::Pipelines", f"{body}/Properties/Events/FromQueue/Properties/FunctionResponseTypes", 24, 15),
-        ("COST003", "Fn::ForEach::Pipelines", body, 11, 7),
-        ("REL001", "Fn::ForEach::Pipelines", f"{body}/Properties/Events/FromQueue/Properties/FunctionResponseTypes", 24, 15),
+        ("ARCH011", "ProcessorOrders", f"{body}/Properties/Events/FromQueue/Properties/FunctionResponseTypes", 24, 15),
+        ("COST003", "ProcessorOrders", body, 11, 7),
+        ("REL001", "ProcessorOrders", f"{body}/Properties/Events/FromQueue/Properties/FunctionResponseTypes", 24, 15),
     ]
     assert _status(report)["ARCH003"] == "pass"  # the queue made by the loop triggers the function SAM made of it
     rel001 = next(f.message for f in report.findings if f.rule_id == "REL001")
@@ -344,9 +345,9 @@ def test_the_parameter_override_decides_the_collection(tmp_path) -> None:
     report = check_file(str(path), options)
     loop_body = "Resources/Fn::ForEach::Queues/2/Queue${Name}"
     assert _findings(report, "ARCH008", "SEC005") == [
-        ("ARCH008", "Fn::ForEach::Queues", f"{loop_body}/Properties/VisibilityTimeout", 17, 11),
-        ("SEC005", "Fn::ForEach::Queues", f"{loop_body}/Properties/SqsManagedSseEnabled", 16, 9),
-        ("SEC005", "Fn::ForEach::Queues", f"{loop_body}/Properties/SqsManagedSseEnabled", 16, 9),
+        ("ARCH008", "QueueOrders", f"{loop_body}/Properties/VisibilityTimeout", 17, 11),
+        ("SEC005", "QueueOrders", f"{loop_body}/Properties/SqsManagedSseEnabled", 16, 9),
+        ("SEC005", "QueueRefunds", f"{loop_body}/Properties/SqsManagedSseEnabled", 16, 9),
     ]
     assert report.notes == ()
 
@@ -502,7 +503,7 @@ def test_a_loop_bomb_is_refused_before_it_is_built(tmp_path) -> None:
 def test_a_loop_in_a_markdown_answer_is_placed_at_the_answers_lines() -> None:
     report = check_file(str(LOOPS / "answer.md"), OPTIONS)
     assert _findings(report, "ARCH008") == [
-        ("ARCH008", "Fn::ForEach::Queues", "Resources/Fn::ForEach::Queues/2/Queue${Name}/Properties/VisibilityTimeout", 14, 11)
+        ("ARCH008", "QueueOrders", "Resources/Fn::ForEach::Queues/2/Queue${Name}/Properties/VisibilityTimeout", 14, 11)
     ]
 
 

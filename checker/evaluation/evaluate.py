@@ -71,7 +71,7 @@ def _as_written(context: Context, message: str, path: tuple[str | int, ...] = ()
 def _finding(rule: Rule, context: Context, violation: Violation) -> Finding:
     generated_path = source_path(context, violation)
     path = context.template.origin(generated_path)
-    resource = str(context.template.origin(("Resources", violation.resource))[1]) if violation.resource else None
+    resource = context.template.written_resource(violation.resource) if violation.resource else None
     mark = context.template.mark_at(path)
     if violation.line is not None:
         mark = type(mark)(violation.line, violation.column or 1)

@@ -101,6 +101,11 @@ class LoopedSamTemplate(ExpandedTemplate):
         through_sam = super().origin(path)
         return self.loops.origin(through_sam) if self.loops is not None else through_sam
 
+    def written_resource(self, logical_id: str) -> str:
+        """What SAM generated a resource from, as the loops named it (ProcessorOrders for ProcessorOrdersRole)."""
+        written = super().origin(("Resources", logical_id))
+        return str(written[1]) if len(written) == 2 else logical_id
+
     def explained(self, message: str, path: Path = ()) -> str:
         message = super().explained(message, path)
         return self.loops.explained(message, super().origin(path)) if self.loops is not None else message

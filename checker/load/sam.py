@@ -155,7 +155,7 @@ def _prepared(template: Template, parameters: dict[str, str]) -> dict:
     """A plain copy the translator may mutate, with local artifacts as S3 locations and the
     settings SAM must read as text (AutoPublishAlias...) given their parameter's value."""
     document: Any = {key: _plain(value) for key, value in template.data.items() if key != "Resources"}
-    document["Resources"] = _plain(template.resources)  # Fn::ForEach loops are not SAM's to expand
+    document["Resources"] = _plain(template.resources)  # loops are expanded before SAM (checker/load/foreach.py)
     globals_function = (document.get("Globals") or {}).get("Function") if isinstance(document.get("Globals"), dict) else None
     global_code = isinstance(globals_function, dict) and any(
         key in globals_function for key in ("CodeUri", "InlineCode", "ImageUri")

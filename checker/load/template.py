@@ -99,6 +99,12 @@ class Template:
         """Where the user wrote what `path` names: the path itself, unless a transform generated it."""
         return path
 
+    def written_resource(self, logical_id: str) -> str:
+        """The resource a finding names: the one the user wrote when a transform generated `logical_id` from it (SAM's
+        role for its function), else the resource as deployed (what a Fn::ForEach loop makes has no name of its own)."""
+        written = self.origin(("Resources", logical_id))
+        return str(written[1]) if len(written) == 2 else logical_id
+
     def explained(self, message: str, path: Path = ()) -> str:
         """A finding's message (at `path`) in terms of what the user wrote: as is, unless a transform generated the stack."""
         return message
