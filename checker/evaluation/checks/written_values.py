@@ -5,12 +5,18 @@ These read the source as written, not the resolved stack: a literal is a problem
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
+from checker.bundled import DATA
 from checker.evaluation.checks.common import once_per_place
 from checker.evaluation.context import Context, Outcome, Violation
+from checker.evaluation.evaluate import source_path
 from checker.evaluation.registry import check
+from checker.load import Mark
 from checker.model import iam
 from checker.tree import walk
 
@@ -94,30 +100,87 @@ def _access_keys(context: Context) -> Iterator[Violation]:
             yield Violation.at(path, "A value shaped like an AWS access key id is written in the template.")
 
 
-_ACCOUNT = re.compile(r"(?<![0-9+])[0-9]{12}(?![0-9])")  # "+447700900123" is a phone number
-_REGION = re.compile(
-    r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9](?![0-9])"
+_REGION_NAME = (
+    r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob)-"
+    r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-[0-9]"
 )
+# Every hardcoded value in a string, in the order written; a zone is tried before the region it begins with.
+_HARDCODED = re.compile(
+    r"(?P<account>(?<![0-9+])[0-9]{12}(?![0-9]))"  # "+447700900123" is a phone number
+    rf"|(?P<zone>{_REGION_NAME}[a-z](?![a-z0-9]))"
+    rf"|(?P<region>{_REGION_NAME}(?![0-9]))"
+)
+_ADVICE = {
+    "account": "is an account id written into the template; use ${AWS::AccountId} or a reference.",
+    "region": "is a region written into the template; use ${AWS::Region} or a reference.",
+    "zone": "is an Availability Zone written into the template; use Fn::GetAZs (!Select [0, !GetAZs '']) or a parameter.",
+}
+_LAYER_ACCOUNT = re.compile(r":([0-9]{12}):layer:")  # what follows the region of a layer ARN
 # Parameter defaults and mapping values are the place for environment-specific values; conditions compare them.
 _SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules", "Conditions")
 
 
 @check
 def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
-    return once_per_place(context, _hardcoded_accounts_and_regions(context), source_order=True)
+    found = once_per_place(context, _hardcoded_values(context), distinct=lambda one: (one.line, one.column, one.message))
+    return iter(sorted(found, key=_written_order))
 
 
-def _hardcoded_accounts_and_regions(context: Context) -> Iterator[Violation]:
+def _written_order(outcome: Outcome) -> tuple[int, int]:
+    return (outcome.line or 0, outcome.column or 0) if isinstance(outcome, Violation) else (0, 0)
+
+
+def _hardcoded_values(context: Context) -> Iterator[Violation]:
+    """One violation per hardcoded account, region or zone, at the line and column where it is written."""
     for section, node in context.template.data.items():
         if section in _SKIPPED_SECTIONS:
             continue
         for path, text in _source_strings(node, (section,)):
             if iam.is_aws_managed_policy_arn(text) or (path and path[-1] in ("Description", "AlarmDescription")):
                 continue
-            found = _ACCOUNT.search(text) or _REGION.search(text)
-            if found:
-                kind = "an account id" if found.re is _ACCOUNT else "a region"
-                pseudo = "AWS::AccountId" if found.re is _ACCOUNT else "AWS::Region"
-                yield Violation.at(
-                    path, f"'{found.group(0)}' is {kind} written into the template; use ${{{pseudo}}} or a reference."
-                )
+            for found in _HARDCODED.finditer(text):
+                kind, value = str(found.lastgroup), found.group(0)
+                if kind == "account" and text.startswith(":layer:", found.end()) and value in published_layer_accounts():
+                    continue
+                violation = Violation.at(path, f"'{value}' {_region_advice(text, found) or _ADVICE[kind]}")
+                mark = _written_at(context, violation, value, text.count(value, 0, found.start()), text)
+                yield replace(violation, line=mark.line, column=mark.column)
+
+
+def _written_at(context: Context, violation: Violation, value: str, occurrence: int, text: str) -> Mark:
+    """Where the occurrence-th `value` inside the string is written; the key's mark when the text cannot be found
+    there (an escape sequence), or is found beyond the lines the string could span."""
+    where = context.template.origin(source_path(context, violation))
+    start, found = context.template.value_mark_at(where), context.template.locate(where, value, occurrence)
+    if start is None or found is None or found.line - start.line > text.count("\n") + text.count(" ") + 1:
+        return context.template.mark_at(where)
+    return found
+
+
+def _region_advice(text: str, found: re.Match) -> str | None:
+    """For a region in the ARN of a layer published from that region only: ${AWS::Region} alone would name a layer
+    that does not exist elsewhere."""
+    layer = _LAYER_ACCOUNT.match(text, found.end()) if found.lastgroup == "region" else None
+    publisher = published_layer_accounts().get(layer.group(1)) if layer else None
+    if layer is None or publisher is None or publisher.regions != (found.group(0),):
+        return None
+    return (
+        f"is a region written into the template; {publisher.name} publishes this layer from account {layer.group(1)} "
+        f"in {found.group(0)} only, so look the ARN up in Mappings by ${{AWS::Region}}."
+    )
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    regions: tuple[str, ...]
+
+
+@functools.cache
+def published_layer_accounts() -> dict[str, Publisher]:
+    """AWS accounts that publish public Lambda layers (data/published_layer_accounts.json, which names its sources)."""
+    data = json.loads((DATA / "published_layer_accounts.json").read_text(encoding="utf-8"))
+    return {
+        account: Publisher(" and ".join(entry["publishes"]), tuple(entry["regions"]))
+        for account, entry in data["accounts"].items()
+    }
