@@ -288,7 +288,9 @@ def _granted(context: Context, body: dict, subject: _Subject) -> tuple[set[str],
     every_type = iam.actions_on(subject.service, frozenset(kind for _, kind, _ in subject.arns))
     written = as_list(body.get("Action", body.get("NotAction")))
     known = [pattern for pattern in written if isinstance(pattern, str)]
-    matching = {action for action in every_type if any(iam.action_matches(pattern, action) for pattern in known)}
+    # Only patterns of the subject's service can match its actions (most statements name other services).
+    ours = [pattern for pattern in known if iam.action_matches(f"{pattern.split(':', 1)[0]}:*", f"{subject.service}:*")]
+    matching = {action for action in every_type if any(iam.action_matches(pattern, action) for pattern in ours)}
     relevant = (matching if "Action" in body else set(every_type) - matching) - subject.need
     if not relevant and len(known) == len(written):
         return set(), False  # nothing beyond the need, whichever resources it names

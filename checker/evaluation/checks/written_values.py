@@ -115,6 +115,7 @@ _ADVICE = {
     "region": "is a region written into the template; use ${AWS::Region} or a reference.",
     "zone": "is an Availability Zone written into the template; use Fn::GetAZs (!Select [0, !GetAZs '']) or a parameter.",
 }
+_DIGIT = re.compile(r"[0-9]")
 _LAYER_ACCOUNT = re.compile(r":([0-9]{12}):layer:")  # what follows the region of a layer ARN
 # Parameter defaults and mapping values are the place for environment-specific values; conditions compare them.
 _SKIPPED_SECTIONS = ("Description", "Metadata", "Parameters", "Mappings", "Rules", "Conditions")
@@ -136,6 +137,8 @@ def _hardcoded_values(context: Context) -> Iterator[Violation]:
         if section in _SKIPPED_SECTIONS:
             continue
         for path, text in _source_strings(node, (section,)):
+            if _DIGIT.search(text) is None:  # accounts, regions and zones all hold one: most strings end here
+                continue
             if iam.is_aws_managed_policy_arn(text) or (path and path[-1] in ("Description", "AlarmDescription")):
                 continue
             for found in _HARDCODED.finditer(text):
