@@ -17,8 +17,10 @@ from checker.evaluation.context import Context, Outcome, Violation
 from checker.evaluation.evaluate import source_path
 from checker.evaluation.registry import check
 from checker.load import Mark
+from checker.load.sam import ExpandedTemplate
+from checker.load.template import MarkedDict, MarkedList
 from checker.model import iam
-from checker.tree import walk
+from checker.tree import follow, walk
 
 # --- secrets and hardcoded identifiers in the source ----------------------------------
 
@@ -152,12 +154,27 @@ def _hardcoded_values(context: Context) -> Iterator[Violation]:
 
 def _written_at(context: Context, violation: Violation, value: str, occurrence: int, text: str) -> Mark:
     """Where the occurrence-th `value` inside the string is written; the key's mark when the text cannot be found
-    there (an escape sequence), or is found beyond the lines the string could span."""
-    where = context.template.origin(source_path(context, violation))
+    there (an escape sequence), or is found beyond the lines the string could span (or, for a string SAM generated,
+    beyond the entry it was traced back to)."""
+    path = source_path(context, violation)
+    where = context.template.origin(path)
     start, found = context.template.value_mark_at(where), context.template.locate(where, value, occurrence)
-    if start is None or found is None or found.line - start.line > text.count("\n") + text.count(" ") + 1:
+    if start is None or found is None:
         return context.template.mark_at(where)
-    return found
+    last = start.line + text.count("\n") + text.count(" ") + 1
+    if where != path and isinstance(context.template, ExpandedTemplate) and context.template.source is not None:
+        last = max(last, _last_line(follow(context.template.source.data, where)) + text.count("\n") + 1)
+    return found if found.line <= last else context.template.mark_at(where)
+
+
+def _last_line(node: object) -> int:
+    """The last line on which anything inside a written node begins."""
+    if isinstance(node, MarkedDict):
+        marks = [*node.key_marks.values(), *node.value_marks.values()]
+        return max([mark.line for mark in marks] + [_last_line(item) for item in node.values()], default=node.start.line)
+    if isinstance(node, MarkedList):
+        return max([mark.line for mark in node.item_marks] + [_last_line(item) for item in node], default=node.start.line)
+    return 0
 
 
 def _region_advice(text: str, found: re.Match) -> str | None:
