@@ -292,7 +292,8 @@ def _granted(context: Context, body: dict, subject: _Subject) -> tuple[set[str],
     ours = [pattern for pattern in known if iam.action_matches(f"{pattern.split(':', 1)[0]}:*", f"{subject.service}:*")]
     matching = {action for action in every_type if any(iam.action_matches(pattern, action) for pattern in ours)}
     relevant = (matching if "Action" in body else set(every_type) - matching) - subject.need
-    if not relevant and len(known) == len(written):
+    unknown_actions = len(known) < len(written)
+    if not relevant and not unknown_actions:
         return set(), False  # nothing beyond the need, whichever resources it names
     if "Resource" not in body and "NotResource" not in body:
         return set(), False
@@ -301,10 +302,11 @@ def _granted(context: Context, body: dict, subject: _Subject) -> tuple[set[str],
     excluding = "Resource" not in body
     for arn, kind, logical_id in subject.arns:
         reached = [_reach(context, entry, arn, logical_id) for entry in as_list(body.get("Resource", body.get("NotResource")))]
-        open_reach = open_reach or None in reached
-        if any(reached) != excluding:
+        if True not in reached and None in reached:  # it may or may not name the subject: neither a grant nor a pass
+            open_reach = open_reach or unknown_actions or bool(relevant & set(iam.actions_on(subject.service, frozenset({kind}))))
+        elif (True in reached) != excluding:
             covered.add(kind)
-    uncertain = open_reach or (len(known) < len(written) and bool(covered))
+    uncertain = open_reach or (unknown_actions and bool(covered))
     return relevant & set(iam.actions_on(subject.service, frozenset(covered))), uncertain
 
 

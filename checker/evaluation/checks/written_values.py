@@ -130,6 +130,7 @@ def no_hardcoded_account_or_region(context: Context) -> Iterator[Outcome]:
 
 
 def _written_order(outcome: Outcome) -> tuple[int, int]:
+    """Findings in the order the values are written, several in one string by column."""
     return (outcome.line or 0, outcome.column or 0) if isinstance(outcome, Violation) else (0, 0)
 
 
@@ -192,6 +193,8 @@ def _region_advice(text: str, found: re.Match) -> str | None:
 
 @dataclass(frozen=True)
 class Publisher:
+    """Who publishes layers from an account, and in which regions (one region: the ARN must be mapped by region)."""
+
     name: str
     regions: tuple[str, ...]
 
