@@ -501,7 +501,8 @@ Resources:
         ("COST002", "First", "Globals/Function/MemorySize", 5),
         ("COST002", "Second", "Globals/Function/MemorySize", 5),
         ("SEC007", "First", "Globals/Function/Environment/Variables/API_TOKEN", 8),
-        ("SEC008", "First", "Globals/Function/Environment/Variables/TOPIC", 9),
+        ("SEC008", "First", "Globals/Function/Environment/Variables/TOPIC", 9),  # the region
+        ("SEC008", "First", "Globals/Function/Environment/Variables/TOPIC", 9),  # the account
     ]
 
 

