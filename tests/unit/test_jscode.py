@@ -1134,3 +1134,201 @@ def _mutate(data: st.DataObject, code: str) -> str:
         insert = data.draw(st.one_of(_JS_PIECES, st.text(max_size=5)))
         code = code[:start] + insert + code[end:]
     return code
+
+
+# -- an error logged where it was first caught, then rethrown, is logged --------------------
+
+LOGGING_PROCESSOR = js(
+    """
+    const { DynamoDBClient, PutItemCommand, UpdateItemCommand } = require('@aws-sdk/client-dynamodb');
+    const ddb = new DynamoDBClient({});
+    async function processRecord(record) {
+      try {
+        const order = JSON.parse(record.body);
+        await ddb.send(new PutItemCommand({ TableName: process.env.TABLE_NAME, Item: { id: { S: order.id } } }));
+      } catch (err) {
+        console.error(JSON.stringify({ level: 'ERROR', messageId: record.messageId, error: err.message }));
+        await ddb.send(new UpdateItemCommand({ TableName: process.env.TABLE_NAME, Key: { id: { S: record.messageId } } }));
+        throw err;
+      }
+    }
+    """
+)
+
+
+def _silent(code: str) -> list[tuple[int, str, bool]]:
+    """(line, form, logged_upstream) of the clauses that do not log themselves."""
+    return [(c.line, c.form, c.logged_upstream) for c in analyse_node_code(code).catches if not c.logs_error]
+
+
+@pytest.mark.parametrize(
+    "settled",
+    [
+        "event.Records.map(processRecord)",
+        "event.Records.map((record) => processRecord(record))",
+        "event.Records.map(async (record) => { await processRecord(record); })",
+        "promises",
+    ],
+)
+def test_all_settled_over_a_helper_that_logs_and_rethrows_need_not_log_again(settled: str) -> None:
+    code = LOGGING_PROCESSOR + js(
+        f"""
+        exports.handler = async (event) => {{
+          const promises = event.Records.map(processRecord);
+          const results = await Promise.allSettled({settled});
+          const batchItemFailures = results
+            .map((r, i) => (r.status === 'rejected' ? {{ itemIdentifier: event.Records[i].messageId }} : null))
+            .filter(Boolean);
+          return {{ batchItemFailures }};
+        }};
+        """
+    )
+    facts = analyse_node_code(code)
+    assert [(c.line, c.logs_error, c.rethrows) for c in facts.catches] == [(7, True, True), (15, False, False)]
+    assert _silent(code) == [(15, FORM_ALL_SETTLED, True)]
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (
+            ("async function processRecord(record) {\n", "async function processRecord(record) {\n  JSON.parse(record.body);\n"),
+            "outside",
+        ),
+        (("console.error(JSON.stringify(", "console.log(JSON.stringify("), "console.log"),
+        (("    throw err;\n", "    return null;\n  }\n  finally {\n    await audit(record);\n"), "finally"),
+        (("const order = JSON.parse", "const order = await other(record); JSON.parse"), "inside"),
+    ],
+)
+def test_all_settled_over_a_helper_with_an_unlogged_path_must_log(change: tuple[str, str], why: str) -> None:
+    """JSON.parse outside the helper's try, a console.log that is not error logging, a call in its finally block."""
+    helper = LOGGING_PROCESSOR.replace(*change)
+    assert helper != LOGGING_PROCESSOR, why
+    settled_after = "  const results = await Promise.allSettled(event.Records.map(processRecord));\n"
+    code = helper + "exports.handler = async (event) => {\n" + settled_after
+    code += "  return results.filter((r) => r.status === 'rejected').length;\n};\n"
+    settled = [clause for clause in analyse_node_code(code).catches if clause.form == FORM_ALL_SETTLED]
+    assert [(c.logs_error, c.logged_upstream) for c in settled] == [(False, why == "inside")]
+
+
+def test_all_settled_over_code_it_cannot_see_must_log() -> None:
+    code = "exports.handler = async (event) => {\n  const results = await Promise.allSettled(event.Records.map(work));\n"
+    code += "  return results.filter((r) => r.status === 'rejected').length;\n};\n"
+    assert _silent(code) == [(2, FORM_ALL_SETTLED, False)]
+
+
+COLLECTOR = js(
+    """
+    exports.handler = async (event) => {
+      const batchItemFailures = [];
+      for (const record of event.Records) {
+        try {
+          await processRecord(record);
+        } catch (err) {
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      return { batchItemFailures };
+    };
+    """
+)
+
+
+def test_an_outer_catch_that_only_collects_after_an_inner_catch_logged_need_not_log() -> None:
+    code = LOGGING_PROCESSOR + COLLECTOR
+    assert _silent(code) == [(18, FORM_TRY, True)]
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        "try { await ddb.send(record); } catch (err) { logger.error({ err }); throw err; }",
+        "await ddb.send(record).catch((err) => { console.error(err); throw err; });",
+        "try { try { await ddb.send(record); } catch (err) { console.error(err); throw err; } } catch (again) { throw again; }",
+        "await Promise.all([ddb.send(record)]).then(undefined, (err) => { console.error(err); return Promise.reject(err); });",
+    ],
+)
+def test_inner_shapes_that_log_and_rethrow_excuse_the_collecting_catch(inner: str) -> None:
+    code = f"const processRecord = async (record) => {{\n  {inner}\n}};\n" + COLLECTOR
+    silent = _silent(code)
+    assert silent[-1] == (9, FORM_TRY, True)
+    assert all(upstream for _, _, upstream in silent)
+
+
+@pytest.mark.parametrize(
+    "try_block",
+    [
+        "await processRecord(record); JSON.parse(record.body);",  # a call it cannot see, beside the logged one
+        "await processRecord(record); throw new Error('again');",  # a new error, never logged
+        "await processRecord(JSON.parse(record.body));",
+        "await other(record);",
+        "const x = record.messageId;",  # nothing logged reaches it: not excused
+    ],
+)
+def test_a_collecting_catch_that_can_receive_an_unlogged_error_must_log(try_block: str) -> None:
+    code = LOGGING_PROCESSOR + COLLECTOR.replace("await processRecord(record);", try_block)
+    assert _silent(code) == [(18, FORM_TRY, False)]
+
+
+def test_a_rethrow_from_a_catch_that_did_not_log_collected_by_one_that_does_not_log_fails_both() -> None:
+    code = LOGGING_PROCESSOR.replace("console.error(", "String(") + COLLECTOR
+    assert _silent(code) == [(7, FORM_TRY, False), (18, FORM_TRY, False)]
+
+
+WRAPPING_PROCESSOR = js(
+    """
+    const processRecord = async (record) => {
+      try {
+        try { await send(record); } catch (err) { console.error(err); throw err; }
+      } catch (err) {
+        throw new Error('order failed', { cause: err });
+      }
+    };
+    """
+)
+
+
+def test_a_rethrow_from_a_catch_that_did_not_log_passes_on_what_reached_it() -> None:
+    """The middle catch neither logs nor needs to: the only error reaching it was logged first."""
+    code = WRAPPING_PROCESSOR + COLLECTOR
+    assert _silent(code) == [(4, FORM_TRY, True), (13, FORM_TRY, True)]
+
+
+CHAIN = js(
+    """
+    exports.handler = async (event) => {
+      const batchItemFailures = [];
+      await Promise.all(event.Records.map((record) =>
+        processRecord(record)
+          .catch((err) => { console.error('order failed', record.messageId, err); throw err; })
+          .catch(() => { batchItemFailures.push({ itemIdentifier: record.messageId }); })
+      ));
+      return { batchItemFailures };
+    };
+    """
+)
+
+
+def test_a_catch_chained_after_a_handler_that_logged_and_rethrew_need_not_log() -> None:
+    assert _silent(CHAIN) == [(6, FORM_CATCH_METHOD, True)]
+
+
+@pytest.mark.parametrize(
+    ("change", "lines"),
+    [
+        (("console.error('order failed', record.messageId, err); ", ""), [(5, False), (6, False)]),
+        ((".catch(() =>", ".then((x) => { if (!x) throw new Error('empty'); }).catch(() =>"), [(6, False)]),
+        (("throw err; })", "throw err; }).then(() => JSON.parse(record.body))"), [(6, False)]),
+    ],
+)
+def test_a_chained_catch_that_can_receive_an_unlogged_error_must_log(change: tuple[str, str], lines: list) -> None:
+    code = CHAIN.replace(*change)
+    assert code != CHAIN
+    assert [(line, upstream) for line, _, upstream in _silent(code)] == lines
+
+
+def test_a_catch_that_logs_is_never_said_to_be_excused() -> None:
+    facts = analyse_node_code(
+        LOGGING_PROCESSOR + COLLECTOR.replace("batchItemFailures.push(", "console.error(err); batchItemFailures.push(")
+    )
+    assert [(c.logs_error, c.logged_upstream) for c in facts.catches] == [(True, False), (True, False)]

@@ -94,8 +94,9 @@ def handles_errors(context: Context) -> Iterator[Outcome]:
             message += f": all its try/catch blocks are outside the handler (lines {lines})"
         yield Violation(processor, CODE_PATH, message + ".")
         return
+    # A catch that only receives errors already logged where they were first caught need not log them again.
     for catch in handled:
-        if not catch.logs_error:
+        if not catch.logs_error and not catch.logged_upstream:
             yield Violation(
                 processor,
                 CODE_PATH,

@@ -5,6 +5,7 @@ about the handler and phrase their messages from the answers:
 
 * ARCH010 -- is there a ``try``/``catch`` in the exported handler (or in code it
   calls), and does each such ``catch`` log the error (or only rethrow it)? (``catches``)
+  Need it, or was every error reaching it logged where it was first caught? (``flow``)
 * ARCH011 -- does the code return a partial batch response (``batchItemFailures``)? (``batch``)
 * REL006 -- can a ``catch`` block reach a DynamoDB write? (``writes``)
 

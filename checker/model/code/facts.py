@@ -31,6 +31,9 @@ class CatchClause:
     # True for every catch when no handler could be identified (see checker.model.code.handler).
     in_handler: bool
     form: str = FORM_TRY
+    # Every error that can reach it was logged by the catch that first caught it and rethrew it, so this one
+    # need not log again (``checker.model.code.flow``). Asked only of catches that do not log: False for those that do.
+    logged_upstream: bool = False
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class CodeIndex:
         self.reject_names: set[str] = set()  # `reject` parameters of `new Promise` executors
         self.function_nodes: list[Any] = []
         self.catch_clauses: list[Any] = []  # `catch (err) { ... }` nodes
+        self.try_blocks: dict[int, Any] = {}  # id(catch clause) -> the block its `try` protects
         self.calls: list[Any] = []
         self.returned: list[Any] = []  # expressions a function hands back
         self.exports: dict[str, list[Any]] = {}  # export name -> expressions exported under it
@@ -159,9 +160,17 @@ class CodeIndex:
     def callees(self, call: Any) -> list[Any]:
         """Local functions a call may run, so questions can follow calls into them.
 
-        By name, as ``obj.method(...)``/``this.method(...)``, via ``.call``/``.apply``/``.bind``,
-        or handed over as callbacks (``.forEach(recordFailure)``).
+        The functions it calls (``called``), and those handed over as callbacks (``.forEach(recordFailure)``).
         """
+        found = self.called(call)
+        for arg in call.arguments or []:
+            if getattr(arg, "type", None) == "Identifier":
+                found.extend(self.functions.get(arg.name, ()))
+        return found
+
+    def called(self, call: Any) -> list[Any]:
+        """Local functions the callee may name: by name, as ``obj.method(...)``/``this.method(...)``, or via
+        ``.call``/``.apply``/``.bind``. Empty for code the string does not hold (``JSON.parse``, ``client.send``)."""
         found: list[Any] = []
         callee = unwrap(call.callee)
         kind = getattr(callee, "type", None)
@@ -175,9 +184,6 @@ class CodeIndex:
             elif name is not None:
                 found.extend(self.methods.get(name, ()))
                 found.extend(self.functions.get(name, ()))
-        for arg in call.arguments or []:
-            if getattr(arg, "type", None) == "Identifier":
-                found.extend(self.functions.get(arg.name, ()))
         return found
 
     # -- recording -------------------------------------------------------------
@@ -197,6 +203,8 @@ class CodeIndex:
                 self.methods.setdefault(name, []).append(node.value)
         elif kind == "CatchClause":
             self.catch_clauses.append(node)
+        elif kind == "TryStatement" and node.handler is not None:
+            self.try_blocks[id(node.handler)] = node.block
         elif kind == "CallExpression":
             self._record_call(node)
         elif kind == "NewExpression":
