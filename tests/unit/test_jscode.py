@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checker.evaluation.options import CheckOptions
+from checker.load import Mark, load_text
 from checker.model.code import (
     FORM_ALL_SETTLED,
     FORM_CATCH_METHOD,
@@ -18,8 +23,10 @@ from checker.model.code import (
     CatchClause,
     CodeFacts,
     CodeParseError,
+    WrittenCode,
     analyse_node_code,
 )
+from checker.run.files import check_file
 
 
 def js(text: str) -> str:
@@ -72,6 +79,7 @@ def test_v3_client_with_write_in_try_and_helper_write_in_catch() -> None:
         dynamodb_write_lines=(5, 19),
         handler_found=True,
         handler_line=14,
+        batch_item_failures_column=11,
     )
     assert facts.has_try_catch
     assert facts.mentions_dynamodb_write
@@ -1332,3 +1340,149 @@ def test_a_catch_that_logs_is_never_said_to_be_excused() -> None:
         LOGGING_PROCESSOR + COLLECTOR.replace("batchItemFailures.push(", "console.error(err); batchItemFailures.push(")
     )
     assert [(c.logs_error, c.logged_upstream) for c in facts.catches] == [(True, False), (True, False)]
+
+
+# -- positions: each fact knows its column; the file's line and column come from where the code is written --
+
+
+def test_clauses_and_the_batch_response_know_their_column() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          const results = await Promise.allSettled(event.Records.map(work));
+          try { await other(); } catch (err) { console.error(err); }
+          await a().catch(log).then(ok, (err) => console.error(err));
+          return { batchItemFailures: results.filter((r) => r.status === 'rejected') };
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert [(c.line, c.column, c.form) for c in facts.catches] == [
+        (2, 32, FORM_ALL_SETTLED),
+        (3, 25, FORM_TRY),
+        (4, 32, FORM_THEN_REJECTED),  # one chain: the outer call first, as in the source
+        (4, 12, FORM_CATCH_METHOD),
+    ]
+    assert (facts.batch_item_failures_line, facts.batch_item_failures_column) == (5, 11)
+
+
+def test_columns_count_from_the_start_of_the_text_line_whatever_the_javascript_line_terminators() -> None:
+    code = "const t = 'x\u2028y'; try { go(); } catch (e) { console.error(e); }\n"
+    (clause,) = analyse_node_code(code).catches
+    assert (clause.line, clause.column) == (1, code.index("catch"))
+
+
+def test_a_syntax_error_gives_its_reason_and_its_place_apart() -> None:
+    code = "exports.handler = async () => {\r\n  await go(;\n};\n"
+    with pytest.raises(CodeParseError) as excinfo:
+        analyse_node_code(code)
+    error = excinfo.value
+    assert (error.line, error.column, error.reason) == (2, 11, "Unexpected token ;")
+    assert str(error) == "cannot parse JavaScript at line 2, column 12: Unexpected token ;"
+
+
+PLACED_CODE = js(
+    """
+    exports.handler = async (event) => {
+      try { await go(event); } catch (err) { failures.push(err); }
+      return { batchItemFailures: [] };
+    };
+    """
+)
+CATCH_AT = (2, PLACED_CODE.splitlines()[1].index("catch"))
+
+
+def _placed(text: str, at: tuple[int, int] = CATCH_AT, code: str = PLACED_CODE, name: str = "t.yaml") -> Mark | None:
+    template = load_text(text, name)
+    return WrittenCode.of(template, ("Resources", "Fn", "Properties", "Code", "ZipFile"), code).place(*at)
+
+
+def _yaml_with(zipfile: str) -> str:
+    return "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code:\n        ZipFile: " + zipfile
+
+
+def test_a_literal_block_puts_code_line_k_on_the_files_line_after_its_header() -> None:
+    block = "|\n" + "".join("          " + line + "\n" for line in PLACED_CODE.splitlines())
+    assert _placed(_yaml_with(block)) == Mark(8, 10 + CATCH_AT[1] + 1)
+    assert _placed(_yaml_with(block), at=(3, 2)) == Mark(9, 13)  # `return`
+
+
+def test_a_sub_block_is_placed_through_its_substitutions() -> None:
+    code = "const r = '${AWS::Region}';\n" + PLACED_CODE.replace("go(event)", "go(event, '${Table}')")
+    block = "!Sub |\n" + "".join("          " + line + "\n" for line in code.splitlines())
+    analysed = code.replace("${AWS::Region}", "__AWS_Region__").replace("${Table}", "__Table__")  # as the check analyses it
+    line = code.splitlines()[2]
+    placed = _placed(_yaml_with(block), at=(3, analysed.splitlines()[2].index("catch")), code=analysed)
+    assert placed == Mark(9, 10 + line.index("catch") + 1)
+
+
+def test_the_list_form_of_sub_is_placed_in_its_template_string() -> None:
+    block = "\n          Fn::Sub:\n            - |\n" + "".join(
+        "              " + line + "\n" for line in PLACED_CODE.splitlines()
+    )
+    block += "            - { Unused: x }\n"
+    assert _placed(_yaml_with(block)) == Mark(10, 14 + CATCH_AT[1] + 1)
+
+
+def test_a_json_string_puts_every_code_line_on_its_own_line_at_the_written_column() -> None:
+    text = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function",\n  "Properties": {"Code": {"ZipFile": ' + json.dumps(
+        PLACED_CODE
+    )
+    text += "}}}}}\n"
+    written = text.splitlines()[1]
+    assert _placed(text, name="t.json") == Mark(2, written.index("catch") + 1)
+
+
+def test_code_joined_from_json_strings_is_placed_on_the_string_that_holds_it() -> None:
+    lines = [json.dumps(line) for line in PLACED_CODE.splitlines()]
+    text = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": {"ZipFile":\n'
+    text += '  {"Fn::Join": ["\\n", [\n' + ",\n".join("    " + line for line in lines) + "\n  ]]}}}}}}\n"
+    written = text.splitlines()[3]
+    assert _placed(text, name="t.json") == Mark(4, written.index("catch") + 1)
+
+
+def test_a_markdown_answers_code_is_placed_on_the_answers_own_lines() -> None:
+    block = "|\n" + "".join("          " + line + "\n" for line in PLACED_CODE.splitlines())
+    answer = "# Answer\n\nHere it is:\n\n```yaml\n" + _yaml_with(block) + "```\n"
+    assert _placed(answer, name="answer.md") == Mark(5 + 8, 10 + CATCH_AT[1] + 1)
+
+
+def test_a_position_the_written_value_cannot_show_falls_back_to_the_value() -> None:
+    """A substitution that adds lines: the code's lines are not the file's, and the token is not written."""
+    code = "const a = 1;\nconst b = 2;\n" + PLACED_CODE
+    block = "!Sub |\n          ${Preamble}\n" + "".join("          " + line + "\n" for line in PLACED_CODE.splitlines())
+    assert _placed(_yaml_with(block), at=(2, 6), code=code) == Mark(6, 18)
+
+
+BROKEN_YAML = """\
+Parameters:
+  RoleArn: {Type: String}
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Role: !Ref RoleArn
+      Code:
+        ZipFile: |
+          exports.handler = async (event) => {
+            await go(;
+          };
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("broken.yaml", BROKEN_YAML, "line 13, column 22"),
+        ("broken.json", json.dumps(yaml.safe_load(BROKEN_YAML.replace("!Ref RoleArn", "x")), indent=1), "line 15, column 67"),
+    ],
+)
+def test_a_syntax_error_is_reported_at_the_files_line_and_column(tmp_path: Path, name: str, text: str, where: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    options = CheckOptions(cfn_lint=False, only_rules=frozenset({"ARCH010"}), compare_reference=False)
+    (result,) = [result for result in check_file(str(path), options).results if result.rule_id == "ARCH010"]
+    assert result.status == "unknown"
+    assert result.message == f"the inline code of Fn cannot be parsed: cannot parse JavaScript at {where}: Unexpected token ;"

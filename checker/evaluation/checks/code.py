@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from checker.evaluation.checks.common import mapping_reports_failures, require
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.evaluation.registry import check
+from checker.load import Mark
 from checker.model.code import (
     DEFAULT_HANDLER,
     FORM_ALL_SETTLED,
@@ -17,6 +19,7 @@ from checker.model.code import (
     CatchClause,
     CodeFacts,
     CodeParseError,
+    WrittenCode,
     analyse_node_code,
 )
 from checker.model.values import Unknown, symbols_as_identifiers
@@ -39,7 +42,19 @@ def _handler_name(handler: object) -> str:
     return DEFAULT_HANDLER
 
 
-def _inline_code(context: Context) -> CodeFacts | Outcome:
+@dataclass(frozen=True)
+class _Inline:
+    """The processor's inline code: its facts, and where it is written, to name places by the file's lines."""
+
+    facts: CodeFacts
+    written: WrittenCode
+
+    def at(self, line: int, column: int) -> Mark | None:
+        """The file's place of a place in the code; None when the file does not show the code."""
+        return self.written.place(line, column)
+
+
+def _inline_code(context: Context) -> _Inline | Outcome:
     """The processor's code facts, or the outcome that says why the code cannot be judged."""
     absent = require(context, "processor")
     if absent:
@@ -61,52 +76,67 @@ def _inline_code(context: Context) -> CodeFacts | Outcome:
             f"the inline code of {processor.logical_id} is {len(source) // 1024} KiB; code over "
             f"{MAX_ANALYSED_CODE // 1024} KiB is not analysed (package it and deploy it from S3 instead)"
         )
-    facts = _analyse(symbols_as_identifiers(source), _handler_name(processor.properties.get("Handler")))
+    analysed = symbols_as_identifiers(source)
+    written = WrittenCode.of(context.template, ("Resources", processor.logical_id, *CODE_PATH), analysed)
+    facts = _analyse(analysed, _handler_name(processor.properties.get("Handler")))
     if isinstance(facts, CodeParseError):
-        return Unresolved(f"the inline code of {processor.logical_id} cannot be parsed: {facts}")
-    return facts
+        return Unresolved(f"the inline code of {processor.logical_id} cannot be parsed: {_parse_error(facts, written)}")
+    return _Inline(facts, written)
 
 
-def _judgeable(context: Context, *parts: str) -> CodeFacts | Outcome:
-    """The code's facts when the code and the other parts a rule needs exist, else why not."""
-    facts = _inline_code(context)
-    if isinstance(facts, CodeFacts):
-        return require(context, *parts) or facts
-    return facts
+def _parse_error(error: CodeParseError, written: WrittenCode) -> str:
+    """The parser's complaint, placed at the file's line and column."""
+    if error.line is None:
+        return str(error)
+    mark = written.place(error.line, error.column or 0)
+    if mark is None:
+        return f"cannot parse JavaScript: {error.reason}"
+    return f"cannot parse JavaScript at line {mark.line}, column {mark.column}: {error.reason}"
+
+
+def _judgeable(context: Context, *parts: str) -> _Inline | Outcome:
+    """The code when it and the other parts a rule needs exist, else why not."""
+    code = _inline_code(context)
+    if isinstance(code, _Inline):
+        return require(context, *parts) or code
+    return code
 
 
 @check
 def handles_errors(context: Context) -> Iterator[Outcome]:
-    facts = _inline_code(context)
-    if not isinstance(facts, CodeFacts):
-        yield facts
+    code = _inline_code(context)
+    if not isinstance(code, _Inline):
+        yield code
         return
     processor = context.part("processor").logical_id
     # Only a catch in the handler (or in code it calls) protects the processing of the
     # records; one run at module load does not. Unknown handler shapes mark every catch.
-    handled = [catch for catch in facts.catches if catch.in_handler]
+    handled = [catch for catch in code.facts.catches if catch.in_handler]
     if not handled:
         message = f"The inline code of {processor} has no try/catch around the processing"
-        if len(facts.catches) == 1:
-            message += f": its only try/catch is outside the handler (line {facts.catches[0].line})"
-        elif facts.catches:
-            lines = ", ".join(str(catch.line) for catch in facts.catches)
-            message += f": all its try/catch blocks are outside the handler (lines {lines})"
+        outside = [code.at(catch.line, catch.column) for catch in code.facts.catches]
+        lines = ", ".join(str(mark.line) for mark in outside if mark is not None)
+        if len(outside) == 1:
+            message += f": its only try/catch is outside the handler{f' (line {lines})' if lines else ''}"
+        elif outside:
+            message += f": all its try/catch blocks are outside the handler{f' (lines {lines})' if lines else ''}"
         yield Violation(processor, CODE_PATH, message + ".")
         return
     # A catch that only receives errors already logged where they were first caught need not log them again.
     for catch in handled:
-        if not catch.logs_error and not catch.logged_upstream:
-            yield Violation(
-                processor,
-                CODE_PATH,
-                f"{_unlogged(catch, processor)} (no console.error or logger error call).",
-            )
+        if catch.logs_error or catch.logged_upstream:
+            continue
+        mark = code.at(catch.line, catch.column)
+        where = f"in {processor}'s inline code" + (f" at line {mark.line}" if mark is not None else "")
+        message = f"{_unlogged(catch, where)} (no console.error or logger error call)."
+        if mark is None:
+            yield Violation(processor, CODE_PATH, message)
+        else:
+            yield Violation(processor, CODE_PATH, message, line=mark.line, column=mark.column)
 
 
-def _unlogged(catch: CatchClause, processor: str) -> str:
+def _unlogged(catch: CatchClause, where: str) -> str:
     """What a catch clause that logs nothing does with the error, named by its form."""
-    where = f"at line {catch.line} of {processor}'s inline code"
     if catch.form == FORM_ALL_SETTLED:
         what = "throws on rejected results" if catch.rethrows else "handles rejected results"
         return f"The code inspecting the Promise.allSettled results {where} {what} without logging them"
@@ -120,10 +150,11 @@ def _unlogged(catch: CatchClause, processor: str) -> str:
 
 @check
 def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
-    facts = _judgeable(context, "mapping")
-    if not isinstance(facts, CodeFacts):
-        yield facts
+    code = _judgeable(context, "mapping")
+    if not isinstance(code, _Inline):
+        yield code
         return
+    facts = code.facts
     reports = mapping_reports_failures(context)
     if isinstance(reports, Unresolved):
         yield reports
@@ -139,17 +170,18 @@ def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
         yield Violation(
             mapping.logical_id,
             ("Properties", "FunctionResponseTypes"),
-            f"The inline code of {processor} returns batchItemFailures (line {facts.batch_item_failures_line}), but "
+            f"The inline code of {processor} returns batchItemFailures{_at_line(code, facts.batch_item_failures_line, facts.batch_item_failures_column)}, but "
             f"{mapping.logical_id} lacks ReportBatchItemFailures, so AWS ignores them and failed orders are deleted.",
         )
 
 
 @check
 def failures_recorded(context: Context) -> Iterator[Outcome]:
-    facts = _judgeable(context, "status_table")
-    if not isinstance(facts, CodeFacts):
-        yield facts
+    code = _judgeable(context, "status_table")
+    if not isinstance(code, _Inline):
+        yield code
         return
+    facts = code.facts
     if not any(catch.writes_dynamodb for catch in facts.catches):
         processor = context.arch.processor
         where = "has no catch block" if not facts.catches else "writes nothing to DynamoDB from its catch blocks"
@@ -158,3 +190,9 @@ def failures_recorded(context: Context) -> Iterator[Outcome]:
             CODE_PATH,
             f"The inline code of {processor} {where}, so failed orders are never recorded in the status table.",
         )
+
+
+def _at_line(code: _Inline, line: int | None, column: int | None) -> str:
+    """` (line 108)`: where in the file a place in the code is, or nothing when it is not known."""
+    mark = code.at(line, column or 0) if line is not None else None
+    return f" (line {mark.line})" if mark is not None else ""

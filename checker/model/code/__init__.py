@@ -23,6 +23,7 @@ from checker.model.code.facts import FORM_ALL_SETTLED, FORM_CATCH_METHOD, FORM_T
 from checker.model.code.handler import DEFAULT_HANDLER
 from checker.model.code.parse import MAX_ANALYSED_CODE, CodeParseError
 from checker.model.code.writes import DYNAMODB_WRITE_COMMANDS
+from checker.model.code.written import WrittenCode
 
 __all__ = [
     "DEFAULT_HANDLER",
@@ -35,5 +36,6 @@ __all__ = [
     "CatchClause",
     "CodeFacts",
     "CodeParseError",
+    "WrittenCode",
     "analyse_node_code",
 ]

@@ -116,7 +116,7 @@ class _Catches:
     def try_clause(self, clause: Any, in_handler: bool) -> CatchClause:
         direct, reached = self._judge(clause)
         upstream = not reached.logs and self._flow.only_logged([self._index.try_blocks[id(clause)]])
-        return _clause(self._index.line(clause), direct, reached, in_handler, FORM_TRY, upstream)
+        return _clause(self._index.place(clause), direct, reached, in_handler, FORM_TRY, upstream)
 
     def promise_clause(self, call: Any, form: str, in_handler: bool) -> CatchClause | None:
         """The clause of a ``.catch``/``.then``/``Promise.allSettled`` call; None when nothing is caught."""
@@ -127,11 +127,11 @@ class _Catches:
             if not reached.inspects_rejections:
                 return None  # the rejections are dropped unseen: nothing handles them
             upstream = not reached.logs and self._flow.only_logged(call.arguments or [])
-            return _clause(self._index.line(callee.property), direct, reached, in_handler, form, upstream)
+            return _clause(self._index.place(callee.property), direct, reached, in_handler, form, upstream)
         direct, reached = self._judge(call)
         upstream = not reached.logs and self._flow.only_logged([callee.object])
-        line = self._index.line(callee.property if form == FORM_CATCH_METHOD else call.arguments[1])
-        return _clause(line, direct, reached, in_handler, form, upstream)
+        place = self._index.place(callee.property if form == FORM_CATCH_METHOD else call.arguments[1])
+        return _clause(place, direct, reached, in_handler, form, upstream)
 
     def _judge(self, node: Any) -> tuple[_RegionFacts, _RegionFacts]:
         """The direct and reached facts of a ``catch`` clause or a ``.catch``/``.then`` call, judged once each."""
@@ -247,9 +247,12 @@ class _Catches:
         return self._scan([node])  # e.g. a factory: `.catch(failWith(record))`
 
 
-def _clause(line: int, direct: _RegionFacts, reached: _RegionFacts, in_handler: bool, form: str, upstream: bool) -> CatchClause:
+def _clause(
+    place: tuple[int, int], direct: _RegionFacts, reached: _RegionFacts, in_handler: bool, form: str, upstream: bool
+) -> CatchClause:
     return CatchClause(
-        line=line,
+        line=place[0],
+        column=place[1],
         logs_error=reached.logs,
         rethrows=direct.throws,
         writes_dynamodb=reached.write,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # ``CatchClause.form``: how the error is caught.
 FORM_TRY = "try"  # try { ... } catch (err) { ... }
@@ -34,6 +34,8 @@ class CatchClause:
     # Every error that can reach it was logged by the catch that first caught it and rethrew it, so this one
     # need not log again (``checker.model.code.flow``). Asked only of catches that do not log: False for those that do.
     logged_upstream: bool = False
+    # Where on its line (from 0), to place it in the file; a clause is told apart by its line, so not compared.
+    column: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class CodeFacts:
     dynamodb_write_lines: tuple[int, ...]  # lines of all DynamoDB writes anywhere in the code
     handler_found: bool  # the exported ``handler`` resolves to code in this string
     handler_line: int | None  # first line of the handler's code (function or wrapper call)
+    batch_item_failures_column: int | None = None  # from 0, on batch_item_failures_line
 
     @property
     def has_try_catch(self) -> bool:

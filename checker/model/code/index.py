@@ -108,9 +108,12 @@ class CodeIndex:
 
     def line(self, node: Any) -> int:
         """The text line a node starts on."""
-        loc = getattr(node, "loc", None)
-        start = getattr(loc, "start", None)
-        return self._lines.line(getattr(start, "line", None))
+        return self.place(node)[0]
+
+    def place(self, node: Any) -> tuple[int, int]:
+        """The text line (from 1) and column (from 0) where a node starts."""
+        start = getattr(getattr(node, "loc", None), "start", None)
+        return self._lines.place(getattr(start, "line", None), getattr(start, "column", None))
 
     # -- resolution ------------------------------------------------------------
 
