@@ -23,6 +23,7 @@ from checker.model.code import (
     CatchClause,
     CodeFacts,
     CodeParseError,
+    Spot,
     WrittenCode,
     analyse_node_code,
 )
@@ -80,6 +81,7 @@ def test_v3_client_with_write_in_try_and_helper_write_in_catch() -> None:
         handler_found=True,
         handler_line=14,
         batch_item_failures_column=11,
+        exports=(Spot("handler", 14, 18),),
     )
     assert facts.has_try_catch
     assert facts.mentions_dynamodb_write
@@ -405,6 +407,7 @@ def test_code_without_try() -> None:
         dynamodb_write_lines=(),
         handler_found=True,
         handler_line=1,
+        exports=(Spot("handler", 1, 18),),
     )
     assert not facts.has_try_catch
 
@@ -1486,3 +1489,76 @@ def test_a_syntax_error_is_reported_at_the_files_line_and_column(tmp_path: Path,
     (result,) = [result for result in check_file(str(path), options).results if result.rule_id == "ARCH010"]
     assert result.status == "unknown"
     assert result.message == f"the inline code of Fn cannot be parsed: cannot parse JavaScript at {where}: Unexpected token ;"
+
+
+# -- ARCH012: what stops Lambda from loading the code -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("const a = 1;\nexport const handler = async () => a;\n", Spot("export", 2, 0)),
+        ("// v3\n  import { S3Client } from '@aws-sdk/client-s3';\nexports.handler = 1;\n", Spot("import", 2, 2)),
+        ("const x = await load();\nmodule.exports.handler = async () => x;\n", Spot("top-level await", 1, 10)),
+        ("for await (const x of xs) {}\nexports.handler = 1;\n", Spot("top-level await", 1, 0)),
+        ("exports.handler = async () => { await go(); const m = await import('./m.mjs'); };\n", None),
+    ],
+)
+def test_module_syntax_that_commonjs_cannot_load_is_found_where_it_is_first_written(code: str, expected: Spot | None) -> None:
+    assert analyse_node_code(code).module_syntax == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        ("exports.handler = async () => {};\nexports['other'] = 1;\n", {"handler": 1, "other": 2}),
+        ("module.exports.handler = async () => {};\n", {"handler": 1}),
+        ("const main = async () => {};\nmodule.exports = {\n  main,\n  helper: () => 1,\n};\n", {"main": 3, "helper": 4}),
+        ("Object.assign(module.exports, { main: async () => {} });\n", {"main": 1}),
+        (
+            'Object.defineProperty(exports, "__esModule", { value: true });\nexports.handler = h;\n',
+            {"__esModule": 1, "handler": 2},
+        ),
+        (
+            "export const handler = 1;\nexport default function () {}\nexport { a as b } from './x.mjs';\n",
+            {"handler": 1, "default": 2, "b": 3},
+        ),
+        ("const handler = async () => {};\n", {}),
+    ],
+)
+def test_exported_names_are_known_with_their_lines(code: str, names: dict[str, int]) -> None:
+    exports = analyse_node_code(code).exports
+    assert exports is not None
+    assert {spot.what: spot.line for spot in exports} == names
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "module.exports = require('./impl');\n",
+        "module.exports = makeHandlers();\n",
+        "for (const name of names) exports[name] = make(name);\n",
+        "module.exports[name] = 1;\n",
+        "module.exports = { ...handlers };\n",
+        "__exportStar(require('./impl'), exports);\n",
+        "export * from './impl.mjs';\n",
+    ],
+)
+def test_exports_the_code_decides_at_run_time_are_not_known(code: str) -> None:
+    assert analyse_node_code(code).exports is None
+
+
+@pytest.mark.parametrize(
+    ("code", "loads"),
+    [
+        ("const AWS = require('aws-sdk');\n", [Spot("aws-sdk", 1, 12)]),
+        ('const ddb = new (require("aws-sdk/clients/dynamodb"))();\n', [Spot("aws-sdk/clients/dynamodb", 1, 17)]),
+        ("import AWS from 'aws-sdk';\n", [Spot("aws-sdk", 1, 0)]),
+        ("const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');\n", []),
+        ("let AWS;\ntry { AWS = require('aws-sdk'); } catch (e) { AWS = null; }\n", []),  # a fallback: loading cannot fail
+        ("const name = 'aws-sdk';\nconst AWS = require(name);\n", []),
+        ("exports.handler = async () => {\n  const AWS = require('aws-sdk');\n};\n", [Spot("aws-sdk", 2, 14)]),
+    ],
+)
+def test_loads_of_the_v2_sdk_are_found(code: str, loads: list[Spot]) -> None:
+    assert list(analyse_node_code(code).sdk_v2_loads) == loads

@@ -1,7 +1,8 @@
-"""Checks that read the processor's inline Node.js code (Code.ZipFile)."""
+"""Checks that read the processor's inline Node.js code (Code.ZipFile, SAM's InlineCode): ARCH010, ARCH011, ARCH012, REL006."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,12 +20,14 @@ from checker.model.code import (
     CatchClause,
     CodeFacts,
     CodeParseError,
+    Spot,
     WrittenCode,
     analyse_node_code,
 )
 from checker.model.values import Unknown, symbols_as_identifiers
 
 CODE_PATH = ("Properties", "Code", "ZipFile")
+HANDLER_PATH = ("Properties", "Handler")
 
 
 @lru_cache(maxsize=64)
@@ -192,7 +195,88 @@ def failures_recorded(context: Context) -> Iterator[Outcome]:
         )
 
 
-def _at_line(code: _Inline, line: int | None, column: int | None) -> str:
+def _at_line(code: _Inline, line: int | None, column: int | None, form: str = " (line {})") -> str:
     """` (line 108)`: where in the file a place in the code is, or nothing when it is not known."""
     mark = code.at(line, column or 0) if line is not None else None
-    return f" (line {mark.line})" if mark is not None else ""
+    return form.format(mark.line) if mark is not None else ""
+
+
+# How ARCH012 names each kind of module syntax.
+_MODULE_SYNTAX = {"import": "an import", "export": "an export", "top-level await": "a top-level await"}
+_NODE_MAJOR = re.compile(r"nodejs(\d+)(?:\.\w+)?")
+_FIRST_RUNTIME_WITHOUT_SDK_V2 = 18
+_INLINE_MODULE = "index"  # inline code is written to index.js
+
+
+@check
+def inline_code_loads(context: Context) -> Iterator[Outcome]:
+    code = _inline_code(context)
+    if not isinstance(code, _Inline):
+        yield code
+        return
+    processor = context.part("processor")
+    name, facts = processor.logical_id, code.facts
+    if facts.module_syntax is not None:
+        syntax = facts.module_syntax
+        yield _in_code(
+            code,
+            name,
+            syntax,
+            f"The inline code of {name} is an ES module ({_MODULE_SYNTAX[syntax.what]}{_at_line(code, syntax.line, syntax.column, ' at line {}')}), "
+            "but Lambda writes inline code to index.js and loads it as CommonJS, so the function fails at its first invocation.",
+        )
+    yield from _handler_defined(code, name, processor.properties.get("Handler"))
+    runtime = str(processor.properties.get("Runtime"))
+    version = _NODE_MAJOR.fullmatch(runtime)
+    if version is None or int(version.group(1)) < _FIRST_RUNTIME_WITHOUT_SDK_V2:
+        return
+    for load in facts.sdk_v2_loads:
+        yield _in_code(
+            code,
+            name,
+            load,
+            f"The inline code of {name} loads {load.what} (the AWS SDK for JavaScript v2){_at_line(code, load.line, load.column, ' at line {}')}, "
+            f"which the {runtime} runtime does not include (it has SDK v3, @aws-sdk/*), so the function fails at its first invocation.",
+        )
+
+
+def _handler_defined(code: _Inline, processor: str, handler: object) -> Iterator[Outcome]:
+    """The Handler names index.<an export of the code>, split as Lambda splits `dir/module.path.to.function`."""
+    if isinstance(handler, Unknown):
+        yield Unresolved(f"the Handler of {processor} cannot be resolved: {handler.reason}")
+        return
+    if not isinstance(handler, str):
+        return  # no Handler: CloudFormation refuses the function before any code runs
+    dot = handler.find(".", handler.rfind("/") + 1)
+    module, export = (handler[:dot], handler[dot + 1 :].split(".")[0]) if dot >= 0 else (handler, "")
+    if module != _INLINE_MODULE or not export:
+        named = f"the module {module}" if export else "no exported function (index.<function>)"
+        yield Violation(
+            processor,
+            HANDLER_PATH,
+            f"Handler {handler} names {named}, but inline code is written to index.js, so Lambda cannot find the handler.",
+        )
+        return
+    exports = code.facts.exports
+    if exports is None:
+        yield Unresolved(
+            f"the inline code of {processor} decides its exports when it runs, so whether it exports {export} cannot be told"
+        )
+        return
+    if export in {spot.what for spot in exports}:
+        return
+    listed = ", ".join(spot.what + _at_line(code, spot.line, spot.column) for spot in exports)
+    yield Violation(
+        processor,
+        HANDLER_PATH,
+        f"Handler {handler} names the export {export}, but the inline code of {processor} "
+        f"{f'exports only {listed}' if exports else 'exports nothing'}, so Lambda cannot find the handler.",
+    )
+
+
+def _in_code(code: _Inline, processor: str, spot: Spot, message: str) -> Violation:
+    """A violation in the processor's code, at the file's place of ``spot`` when the file shows it."""
+    mark = code.at(spot.line, spot.column)
+    if mark is None:
+        return Violation(processor, CODE_PATH, message)
+    return Violation(processor, CODE_PATH, message, line=mark.line, column=mark.column)

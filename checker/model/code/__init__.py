@@ -8,6 +8,8 @@ about the handler and phrase their messages from the answers:
   Need it, or was every error reaching it logged where it was first caught? (``flow``)
 * ARCH011 -- does the code return a partial batch response (``batchItemFailures``)? (``batch``)
 * REL006 -- can a ``catch`` block reach a DynamoDB write? (``writes``)
+* ARCH012 -- can Lambda load the code as CommonJS and find the handler it names, and
+  does the code load the AWS SDK v2? (``loading``)
 
 ``parse`` turns the code into esprima's tree (imported only then), ``index`` records
 its symbols in one walk, ``handler`` finds the exported handler, and ``analyse`` puts
@@ -19,7 +21,15 @@ template size, but the checks analyse at most ``MAX_ANALYSED_CODE``.
 from __future__ import annotations
 
 from checker.model.code.analyse import analyse_node_code
-from checker.model.code.facts import FORM_ALL_SETTLED, FORM_CATCH_METHOD, FORM_THEN_REJECTED, FORM_TRY, CatchClause, CodeFacts
+from checker.model.code.facts import (
+    FORM_ALL_SETTLED,
+    FORM_CATCH_METHOD,
+    FORM_THEN_REJECTED,
+    FORM_TRY,
+    CatchClause,
+    CodeFacts,
+    Spot,
+)
 from checker.model.code.handler import DEFAULT_HANDLER
 from checker.model.code.parse import MAX_ANALYSED_CODE, CodeParseError
 from checker.model.code.writes import DYNAMODB_WRITE_COMMANDS
@@ -36,6 +46,7 @@ __all__ = [
     "CatchClause",
     "CodeFacts",
     "CodeParseError",
+    "Spot",
     "WrittenCode",
     "analyse_node_code",
 ]

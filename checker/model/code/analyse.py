@@ -7,6 +7,7 @@ from checker.model.code.catches import catch_clauses
 from checker.model.code.facts import CodeFacts
 from checker.model.code.handler import DEFAULT_HANDLER, find_handler
 from checker.model.code.index import CodeIndex
+from checker.model.code.loading import exported_names, module_syntax, sdk_v2_loads
 from checker.model.code.parse import CodeParseError, LineMap, parse
 from checker.model.code.writes import dynamodb_writes
 
@@ -47,4 +48,7 @@ def _facts(index: CodeIndex, handler_name: str) -> CodeFacts:
         handler_found=handler is not None,
         handler_line=min(map(index.line, handler.roots)) if handler is not None else None,
         batch_item_failures_column=batch[1] if batch is not None else None,
+        module_syntax=module_syntax(index),
+        exports=exported_names(index),
+        sdk_v2_loads=sdk_v2_loads(index),
     )

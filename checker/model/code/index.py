@@ -82,6 +82,7 @@ class CodeIndex:
         self.returned: list[Any] = []  # expressions a function hands back
         self.exports: dict[str, list[Any]] = {}  # export name -> expressions exported under it
         self.module_exports: list[Any] = []  # expressions assigned to (or merged into) module.exports
+        self.computed_exports = False  # `exports[name] = ...`: names decided at run time
         for node in self.walk(program):
             self._record(node)
 
@@ -234,6 +235,7 @@ class CodeIndex:
             return
         name = member_name(left)
         if name is None:
+            self.computed_exports = self.computed_exports or is_exports_object(getattr(left, "object", None))
             return
         if is_member(left, "module", "exports"):
             self.module_exports.append(node.right)
