@@ -20,7 +20,6 @@ from checker.model.code import (
     CatchClause,
     CodeFacts,
     CodeParseError,
-    Spot,
     WrittenCode,
     analyse_node_code,
 )
@@ -40,9 +39,13 @@ def _analyse(source: str, handler_name: str) -> CodeFacts | CodeParseError:
 
 def _handler_name(handler: object) -> str:
     """The exported function the Lambda calls: `index.lambdaHandler` -> `lambdaHandler`."""
-    if isinstance(handler, str) and "." in handler:
-        return handler.rsplit(".", 1)[1] or DEFAULT_HANDLER
-    return DEFAULT_HANDLER
+    return (_split_handler(handler)[1] if isinstance(handler, str) else "") or DEFAULT_HANDLER
+
+
+def _split_handler(handler: str) -> tuple[str, str]:
+    """(module, export) as Lambda splits `dir/module.export.path`: `index.main` -> (`index`, `main`)."""
+    dot = handler.find(".", handler.rfind("/") + 1)
+    return (handler[:dot], handler[dot + 1 :].split(".")[0]) if dot >= 0 else (handler, "")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,18 @@ class _Inline:
     def at(self, line: int, column: int) -> Mark | None:
         """The file's place of a place in the code; None when the file does not show the code."""
         return self.written.place(line, column)
+
+    def where(self, line: int | None, column: int | None, form: str = " (line {})") -> str:
+        """` (line 108)`: the file's line of a place in the code, in ``form``; nothing when it is not known."""
+        mark = self.at(line, column or 0) if line is not None else None
+        return form.format(mark.line) if mark is not None else ""
+
+    def violation(self, processor: str, line: int, column: int, message: str) -> Violation:
+        """A violation in the processor's code, at the file's place of a place in the code when the file shows it."""
+        mark = self.at(line, column)
+        if mark is None:
+            return Violation(processor, CODE_PATH, message)
+        return Violation(processor, CODE_PATH, message, line=mark.line, column=mark.column)
 
 
 def _inline_code(context: Context) -> _Inline | Outcome:
@@ -129,13 +144,9 @@ def handles_errors(context: Context) -> Iterator[Outcome]:
     for catch in handled:
         if catch.logs_error or catch.logged_upstream:
             continue
-        mark = code.at(catch.line, catch.column)
-        where = f"in {processor}'s inline code" + (f" at line {mark.line}" if mark is not None else "")
+        where = f"in {processor}'s inline code{code.where(catch.line, catch.column, ' at line {}')}"
         message = f"{_unlogged(catch, where)} (no console.error or logger error call)."
-        if mark is None:
-            yield Violation(processor, CODE_PATH, message)
-        else:
-            yield Violation(processor, CODE_PATH, message, line=mark.line, column=mark.column)
+        yield code.violation(processor, catch.line, catch.column, message)
 
 
 def _unlogged(catch: CatchClause, where: str) -> str:
@@ -173,7 +184,7 @@ def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
         yield Violation(
             mapping.logical_id,
             ("Properties", "FunctionResponseTypes"),
-            f"The inline code of {processor} returns batchItemFailures{_at_line(code, facts.batch_item_failures_line, facts.batch_item_failures_column)}, but "
+            f"The inline code of {processor} returns batchItemFailures{code.where(facts.batch_item_failures_line, facts.batch_item_failures_column)}, but "
             f"{mapping.logical_id} lacks ReportBatchItemFailures, so AWS ignores them and failed orders are deleted.",
         )
 
@@ -195,12 +206,6 @@ def failures_recorded(context: Context) -> Iterator[Outcome]:
         )
 
 
-def _at_line(code: _Inline, line: int | None, column: int | None, form: str = " (line {})") -> str:
-    """` (line 108)`: where in the file a place in the code is, or nothing when it is not known."""
-    mark = code.at(line, column or 0) if line is not None else None
-    return form.format(mark.line) if mark is not None else ""
-
-
 # How ARCH012 names each kind of module syntax.
 _MODULE_SYNTAX = {"import": "an import", "export": "an export", "top-level await": "a top-level await"}
 _NODE_MAJOR = re.compile(r"nodejs(\d+)(?:\.\w+)?")
@@ -218,11 +223,11 @@ def inline_code_loads(context: Context) -> Iterator[Outcome]:
     name, facts = processor.logical_id, code.facts
     if facts.module_syntax is not None:
         syntax = facts.module_syntax
-        yield _in_code(
-            code,
+        yield code.violation(
             name,
-            syntax,
-            f"The inline code of {name} is an ES module ({_MODULE_SYNTAX[syntax.what]}{_at_line(code, syntax.line, syntax.column, ' at line {}')}), "
+            syntax.line,
+            syntax.column,
+            f"The inline code of {name} is an ES module ({_MODULE_SYNTAX[syntax.what]}{code.where(syntax.line, syntax.column, ' at line {}')}), "
             "but Lambda writes inline code to index.js and loads it as CommonJS, so the function fails at its first invocation.",
         )
     yield from _handler_defined(code, name, processor.properties.get("Handler"))
@@ -231,11 +236,11 @@ def inline_code_loads(context: Context) -> Iterator[Outcome]:
     if version is None or int(version.group(1)) < _FIRST_RUNTIME_WITHOUT_SDK_V2:
         return
     for load in facts.sdk_v2_loads:
-        yield _in_code(
-            code,
+        yield code.violation(
             name,
-            load,
-            f"The inline code of {name} loads {load.what} (the AWS SDK for JavaScript v2){_at_line(code, load.line, load.column, ' at line {}')}, "
+            load.line,
+            load.column,
+            f"The inline code of {name} loads {load.what} (the AWS SDK for JavaScript v2){code.where(load.line, load.column, ' at line {}')}, "
             f"which the {runtime} runtime does not include (it has SDK v3, @aws-sdk/*), so the function fails at its first invocation.",
         )
 
@@ -247,8 +252,7 @@ def _handler_defined(code: _Inline, processor: str, handler: object) -> Iterator
         return
     if not isinstance(handler, str):
         return  # no Handler: CloudFormation refuses the function before any code runs
-    dot = handler.find(".", handler.rfind("/") + 1)
-    module, export = (handler[:dot], handler[dot + 1 :].split(".")[0]) if dot >= 0 else (handler, "")
+    module, export = _split_handler(handler)
     if module != _INLINE_MODULE or not export:
         named = f"the module {module}" if export else "no exported function (index.<function>)"
         yield Violation(
@@ -265,18 +269,10 @@ def _handler_defined(code: _Inline, processor: str, handler: object) -> Iterator
         return
     if export in {spot.what for spot in exports}:
         return
-    listed = ", ".join(spot.what + _at_line(code, spot.line, spot.column) for spot in exports)
+    listed = ", ".join(spot.what + code.where(spot.line, spot.column) for spot in exports)
     yield Violation(
         processor,
         HANDLER_PATH,
         f"Handler {handler} names the export {export}, but the inline code of {processor} "
         f"{f'exports only {listed}' if exports else 'exports nothing'}, so Lambda cannot find the handler.",
     )
-
-
-def _in_code(code: _Inline, processor: str, spot: Spot, message: str) -> Violation:
-    """A violation in the processor's code, at the file's place of ``spot`` when the file shows it."""
-    mark = code.at(spot.line, spot.column)
-    if mark is None:
-        return Violation(processor, CODE_PATH, message)
-    return Violation(processor, CODE_PATH, message, line=mark.line, column=mark.column)
