@@ -66,6 +66,7 @@ class CodeIndex:
 
     def __init__(self, program: Any, lines: LineMap) -> None:
         self.program = program
+        self.source = lines.source
         self._lines = lines
         self._node_type = node_type()
         self._child_cache: dict[int, list[Any]] = {}  # id(node) -> child nodes
@@ -99,13 +100,18 @@ class CodeIndex:
         """``root`` and every node under it, parents before children, children in ``kids`` order."""
         seen: set[int] = set()
         stack = [root]
+        cache = self._child_cache  # `kids`, inlined: this loop visits every node of every region asked about
         while stack:
             node = stack.pop()
-            if id(node) in seen:
+            key = id(node)
+            if key in seen:
                 continue
-            seen.add(id(node))
+            seen.add(key)
             yield node
-            stack.extend(reversed(self.kids(node)))
+            kids = cache.get(key)
+            if kids is None:
+                kids = cache[key] = child_nodes(node, self._node_type)
+            stack.extend(reversed(kids))
 
     def line(self, node: Any) -> int:
         """The text line a node starts on."""

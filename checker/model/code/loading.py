@@ -20,6 +20,7 @@ the export its ``Handler`` setting names. Three facts decide whether that can wo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from checker.model.code.facts import Spot
@@ -33,6 +34,8 @@ _MODULE_DECLARATIONS = {
     "ExportAllDeclaration": "export",
 }
 _SDK_V2 = "aws-sdk"
+# Where `exports` or `module.exports` can be an argument: followed by `,` or `)`. Code without one hands it to no call.
+_HANDED_OVER = re.compile(r"\bexports\s*[,)\]}]")
 # What `module.exports = ...` hands over: `a = b = {...}` and `c ? {...} : {...}` are object literals too.
 _EXPORTED_VALUE: Steps = {**THROUGH_ASSIGNMENT, **THROUGH_BRANCHES}
 
@@ -84,7 +87,7 @@ def exported_names(index: CodeIndex) -> tuple[Spot, ...] | None:
             if key is None:
                 return None  # `...spread`, a computed key
             add(key, prop)
-    for call in index.calls:
+    for call in index.calls if _HANDED_OVER.search(index.source) else ():
         args = call.arguments or []
         callee = unwrap(call.callee)
         for i, arg in enumerate(args):
@@ -97,7 +100,7 @@ def exported_names(index: CodeIndex) -> tuple[Spot, ...] | None:
                 add(defined, args[1])
                 continue
             return None
-    for node in index.program.body:
+    for node in index.program.body if getattr(index.program, "sourceType", None) == "module" else ():
         if node.type == "ExportAllDeclaration":
             return None
         if node.type == "ExportDefaultDeclaration":
@@ -112,8 +115,10 @@ def exported_names(index: CodeIndex) -> tuple[Spot, ...] | None:
 
 def sdk_v2_loads(index: CodeIndex) -> tuple[Spot, ...]:
     """Where the code loads the AWS SDK v2 (outside a ``try`` block), in source order."""
+    if _SDK_V2 not in index.source:
+        return ()  # the module is named by a string literal
     loads: list[Spot] = []
-    for node in index.program.body:
+    for node in index.program.body if getattr(index.program, "sourceType", None) == "module" else ():
         module = getattr(getattr(node, "source", None), "value", None) if node.type == "ImportDeclaration" else None
         if isinstance(module, str) and _is_sdk_v2(module):
             loads.append(_spot(index, node, module))

@@ -40,7 +40,7 @@ class LineMap:
     """
 
     def __init__(self, source: str) -> None:
-        self._source = source
+        self.source = source
         self._js_starts: list[int] | None = None  # where each JavaScript line begins; None: text lines are the same
         if "\r" in source or "\u2028" in source or "\u2029" in source:
             self._js_starts = [0, *(match.end() for match in _JS_LINE_BREAK.finditer(source))]
@@ -60,8 +60,8 @@ class LineMap:
 
     def at(self, offset: int) -> tuple[int, int]:
         """The text line (from 1) and column (from 0) of an offset in the string."""
-        line_start = self._source.rfind("\n", 0, offset) + 1
-        return self._source.count("\n", 0, line_start) + 1, offset - line_start
+        line_start = self.source.rfind("\n", 0, offset) + 1
+        return self.source.count("\n", 0, line_start) + 1, offset - line_start
 
 
 def parse(source: str, lines: LineMap) -> Any:
