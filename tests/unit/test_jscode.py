@@ -1562,3 +1562,9 @@ def test_exports_the_code_decides_at_run_time_are_not_known(code: str) -> None:
 )
 def test_loads_of_the_v2_sdk_are_found(code: str, loads: list[Spot]) -> None:
     assert list(analyse_node_code(code).sdk_v2_loads) == loads
+
+
+@pytest.mark.parametrize("call", ["await sql`select ${record.body}`;", "await import('./impl.js');"])
+def test_calls_the_flow_cannot_follow_start_unlogged_errors(call: str) -> None:
+    code = LOGGING_PROCESSOR + COLLECTOR.replace("await processRecord(record);", f"await processRecord(record); {call}")
+    assert _silent(code) == [(18, FORM_TRY, False)]

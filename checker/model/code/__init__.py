@@ -13,9 +13,10 @@ about the handler and phrase their messages from the answers:
 
 ``parse`` turns the code into esprima's tree (imported only then), ``index`` records
 its symbols in one walk, ``handler`` finds the exported handler, and ``analyse`` puts
-the answers into ``CodeFacts``. The analysis is syntactic and scope-insensitive, which
-is precise enough for inline handlers: CloudFormation accepts inline code up to its
-template size, but the checks analyse at most ``MAX_ANALYSED_CODE``.
+the answers into ``CodeFacts``, whose places are the code's own lines and columns;
+``written`` turns them into the file's (``WrittenCode``). The analysis is syntactic and
+scope-insensitive, which is precise enough for inline handlers: CloudFormation accepts
+inline code up to its template size, but the checks analyse at most ``MAX_ANALYSED_CODE``.
 """
 
 from __future__ import annotations

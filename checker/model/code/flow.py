@@ -7,12 +7,13 @@ the code it protects -- a ``try`` block, the promise a ``.catch``/``.then`` hand
 attached to, the promises given to ``Promise.allSettled`` -- and in that code:
 
 * a ``throw``, ``Promise.reject(...)``, ``new X(...)`` (but ``new Promise``), a call into code
-  the string does not hold (``JSON.parse``, ``client.send``, a parameter) or an ``await`` of a
-  value not followed to where it was made starts a new error, never logged. Calls known not
-  to throw start none: ``console.*``, logger methods (``log.info``), ``JSON.stringify``, the
-  array and promise methods and ``Promise.all``/``race``/``any``/``resolve`` (the callbacks
-  they are given are read as part of the code, as every nested function is: what a
-  callback throws may reach the catch). Property reads are not counted as throwing;
+  the string does not hold (``JSON.parse``, ``client.send``, a parameter, a template tag,
+  ``import()``) or an ``await`` of a value not followed to where it was made starts a new
+  error, never logged. Calls known not to throw start none: ``console.*``, logger methods
+  (``log.info``), ``JSON.stringify``, the array and promise methods and
+  ``Promise.all``/``race``/``any``/``resolve`` (the callbacks they are given are read as part
+  of the code, as every nested function is: what a callback throws may reach the catch).
+  Property reads are not counted as throwing;
 * a call to a local function brings what that function lets escape, followed transitively;
 * a nested ``try``/``catch`` or ``.catch``/``.then`` handler stops what its own protected code
   throws and lets out what it rethrows: logged when it logs (what its own statements might
@@ -44,6 +45,8 @@ _QUIET_METHODS = frozenset(
     }
 )
 _QUIET_PROMISE_FUNCTIONS = frozenset({"all", "race", "any", "resolve"})
+# Nodes that start an error of their own: a throw, and calls the code cannot follow (a tag, `import()`).
+_NEW_ERRORS = frozenset({"ThrowStatement", "TaggedTemplateExpression", "ImportExpression"})
 
 # A catch's verdict as the flow needs it: (rethrows, logs).
 Verdict = Callable[[Any], tuple[bool, bool]]
@@ -107,7 +110,7 @@ class ErrorFlow:
                 continue
             if kind == "CallExpression" and self._call(node, found, stack):
                 continue
-            if kind == "ThrowStatement" or (kind == "NewExpression" and not _names(node.callee, "Promise")):
+            if kind in _NEW_ERRORS or (kind == "NewExpression" and not _names(node.callee, "Promise")):
                 found.unlogged = True
             elif kind == "AwaitExpression":
                 self._promised(node.argument, found, stack)
