@@ -326,10 +326,24 @@ def test_an_answer_has_its_templates_findings_shifted_by_the_block_offset(case: 
         return
     alone = check_template(template, OPTIONS)
     wrapped = check_template(load_text(answer, "answer.md"), OPTIONS)
-    assert [(f.rule_id, f.path, f.message, f.line + fence_line, f.column) for f in alone.findings] == [
+    assert [(f.rule_id, f.path, _shifted(f.message, fence_line), f.line + fence_line, f.column) for f in alone.findings] == [
         (f.rule_id, f.path, f.message, f.line, f.column) for f in wrapped.findings
     ]
-    assert (alone.results, alone.status, alone.notes) == (wrapped.results, wrapped.status, wrapped.notes)
+    assert [(r.rule_id, r.status, _shifted(r.message, fence_line)) for r in alone.results] == [
+        (r.rule_id, r.status, r.message) for r in wrapped.results
+    ]
+    assert (alone.status, alone.notes) == (wrapped.status, wrapped.notes)
+
+
+def _shifted(message: str | None, offset: int) -> str | None:
+    """A message's file lines (`line 12`, `lines 3, 5`: where inline code is written) moved down by `offset`."""
+    if message is None:
+        return None
+    return re.sub(
+        r"\b(lines? )(\d+(?:, \d+)*)",
+        lambda match: match[1] + ", ".join(str(int(n) + offset) for n in match[2].split(", ")),
+        message,
+    )
 
 
 def _load_error(text: str) -> LoadError:

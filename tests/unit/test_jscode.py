@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checker.evaluation.options import CheckOptions
+from checker.load import Mark, load_text
 from checker.model.code import (
     FORM_ALL_SETTLED,
     FORM_CATCH_METHOD,
@@ -18,8 +23,11 @@ from checker.model.code import (
     CatchClause,
     CodeFacts,
     CodeParseError,
+    Spot,
+    WrittenCode,
     analyse_node_code,
 )
+from checker.run.files import check_file
 
 
 def js(text: str) -> str:
@@ -72,6 +80,8 @@ def test_v3_client_with_write_in_try_and_helper_write_in_catch() -> None:
         dynamodb_write_lines=(5, 19),
         handler_found=True,
         handler_line=14,
+        batch_item_failures_column=11,
+        exports=(Spot("handler", 14, 18),),
     )
     assert facts.has_try_catch
     assert facts.mentions_dynamodb_write
@@ -397,6 +407,7 @@ def test_code_without_try() -> None:
         dynamodb_write_lines=(),
         handler_found=True,
         handler_line=1,
+        exports=(Spot("handler", 1, 18),),
     )
     assert not facts.has_try_catch
 
@@ -1134,3 +1145,426 @@ def _mutate(data: st.DataObject, code: str) -> str:
         insert = data.draw(st.one_of(_JS_PIECES, st.text(max_size=5)))
         code = code[:start] + insert + code[end:]
     return code
+
+
+# -- an error logged where it was first caught, then rethrown, is logged --------------------
+
+LOGGING_PROCESSOR = js(
+    """
+    const { DynamoDBClient, PutItemCommand, UpdateItemCommand } = require('@aws-sdk/client-dynamodb');
+    const ddb = new DynamoDBClient({});
+    async function processRecord(record) {
+      try {
+        const order = JSON.parse(record.body);
+        await ddb.send(new PutItemCommand({ TableName: process.env.TABLE_NAME, Item: { id: { S: order.id } } }));
+      } catch (err) {
+        console.error(JSON.stringify({ level: 'ERROR', messageId: record.messageId, error: err.message }));
+        await ddb.send(new UpdateItemCommand({ TableName: process.env.TABLE_NAME, Key: { id: { S: record.messageId } } }));
+        throw err;
+      }
+    }
+    """
+)
+
+
+def _silent(code: str) -> list[tuple[int, str, bool]]:
+    """(line, form, logged_upstream) of the clauses that do not log themselves."""
+    return [(c.line, c.form, c.logged_upstream) for c in analyse_node_code(code).catches if not c.logs_error]
+
+
+@pytest.mark.parametrize(
+    "settled",
+    [
+        "event.Records.map(processRecord)",
+        "event.Records.map((record) => processRecord(record))",
+        "event.Records.map(async (record) => { await processRecord(record); })",
+        "promises",
+    ],
+)
+def test_all_settled_over_a_helper_that_logs_and_rethrows_need_not_log_again(settled: str) -> None:
+    code = LOGGING_PROCESSOR + js(
+        f"""
+        exports.handler = async (event) => {{
+          const promises = event.Records.map(processRecord);
+          const results = await Promise.allSettled({settled});
+          const batchItemFailures = results
+            .map((r, i) => (r.status === 'rejected' ? {{ itemIdentifier: event.Records[i].messageId }} : null))
+            .filter(Boolean);
+          return {{ batchItemFailures }};
+        }};
+        """
+    )
+    facts = analyse_node_code(code)
+    assert [(c.line, c.logs_error, c.rethrows) for c in facts.catches] == [(7, True, True), (15, False, False)]
+    assert _silent(code) == [(15, FORM_ALL_SETTLED, True)]
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (
+            ("async function processRecord(record) {\n", "async function processRecord(record) {\n  JSON.parse(record.body);\n"),
+            "outside",
+        ),
+        (("console.error(JSON.stringify(", "console.log(JSON.stringify("), "console.log"),
+        (("    throw err;\n", "    return null;\n  }\n  finally {\n    await audit(record);\n"), "finally"),
+        (("const order = JSON.parse", "const order = await other(record); JSON.parse"), "inside"),
+    ],
+)
+def test_all_settled_over_a_helper_with_an_unlogged_path_must_log(change: tuple[str, str], why: str) -> None:
+    """JSON.parse outside the helper's try, a console.log that is not error logging, a call in its finally block."""
+    helper = LOGGING_PROCESSOR.replace(*change)
+    assert helper != LOGGING_PROCESSOR, why
+    settled_after = "  const results = await Promise.allSettled(event.Records.map(processRecord));\n"
+    code = helper + "exports.handler = async (event) => {\n" + settled_after
+    code += "  return results.filter((r) => r.status === 'rejected').length;\n};\n"
+    settled = [clause for clause in analyse_node_code(code).catches if clause.form == FORM_ALL_SETTLED]
+    assert [(c.logs_error, c.logged_upstream) for c in settled] == [(False, why == "inside")]
+
+
+def test_all_settled_over_code_it_cannot_see_must_log() -> None:
+    code = "exports.handler = async (event) => {\n  const results = await Promise.allSettled(event.Records.map(work));\n"
+    code += "  return results.filter((r) => r.status === 'rejected').length;\n};\n"
+    assert _silent(code) == [(2, FORM_ALL_SETTLED, False)]
+
+
+COLLECTOR = js(
+    """
+    exports.handler = async (event) => {
+      const batchItemFailures = [];
+      for (const record of event.Records) {
+        try {
+          await processRecord(record);
+        } catch (err) {
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      return { batchItemFailures };
+    };
+    """
+)
+
+
+def test_an_outer_catch_that_only_collects_after_an_inner_catch_logged_need_not_log() -> None:
+    code = LOGGING_PROCESSOR + COLLECTOR
+    assert _silent(code) == [(18, FORM_TRY, True)]
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        "try { await ddb.send(record); } catch (err) { logger.error({ err }); throw err; }",
+        "await ddb.send(record).catch((err) => { console.error(err); throw err; });",
+        "try { try { await ddb.send(record); } catch (err) { console.error(err); throw err; } } catch (again) { throw again; }",
+        "await Promise.all([ddb.send(record)]).then(undefined, (err) => { console.error(err); return Promise.reject(err); });",
+    ],
+)
+def test_inner_shapes_that_log_and_rethrow_excuse_the_collecting_catch(inner: str) -> None:
+    code = f"const processRecord = async (record) => {{\n  {inner}\n}};\n" + COLLECTOR
+    silent = _silent(code)
+    assert silent[-1] == (9, FORM_TRY, True)
+    assert all(upstream for _, _, upstream in silent)
+
+
+@pytest.mark.parametrize(
+    "try_block",
+    [
+        "await processRecord(record); JSON.parse(record.body);",  # a call it cannot see, beside the logged one
+        "await processRecord(record); throw new Error('again');",  # a new error, never logged
+        "await processRecord(JSON.parse(record.body));",
+        "await other(record);",
+        "const x = record.messageId;",  # nothing logged reaches it: not excused
+    ],
+)
+def test_a_collecting_catch_that_can_receive_an_unlogged_error_must_log(try_block: str) -> None:
+    code = LOGGING_PROCESSOR + COLLECTOR.replace("await processRecord(record);", try_block)
+    assert _silent(code) == [(18, FORM_TRY, False)]
+
+
+def test_a_rethrow_from_a_catch_that_did_not_log_collected_by_one_that_does_not_log_fails_both() -> None:
+    code = LOGGING_PROCESSOR.replace("console.error(", "String(") + COLLECTOR
+    assert _silent(code) == [(7, FORM_TRY, False), (18, FORM_TRY, False)]
+
+
+WRAPPING_PROCESSOR = js(
+    """
+    const processRecord = async (record) => {
+      try {
+        try { await send(record); } catch (err) { console.error(err); throw err; }
+      } catch (err) {
+        throw new Error('order failed', { cause: err });
+      }
+    };
+    """
+)
+
+
+def test_a_rethrow_from_a_catch_that_did_not_log_passes_on_what_reached_it() -> None:
+    """The middle catch neither logs nor needs to: the only error reaching it was logged first."""
+    code = WRAPPING_PROCESSOR + COLLECTOR
+    assert _silent(code) == [(4, FORM_TRY, True), (13, FORM_TRY, True)]
+
+
+CHAIN = js(
+    """
+    exports.handler = async (event) => {
+      const batchItemFailures = [];
+      await Promise.all(event.Records.map((record) =>
+        processRecord(record)
+          .catch((err) => { console.error('order failed', record.messageId, err); throw err; })
+          .catch(() => { batchItemFailures.push({ itemIdentifier: record.messageId }); })
+      ));
+      return { batchItemFailures };
+    };
+    """
+)
+
+
+def test_a_catch_chained_after_a_handler_that_logged_and_rethrew_need_not_log() -> None:
+    assert _silent(CHAIN) == [(6, FORM_CATCH_METHOD, True)]
+
+
+@pytest.mark.parametrize(
+    ("change", "lines"),
+    [
+        (("console.error('order failed', record.messageId, err); ", ""), [(5, False), (6, False)]),
+        ((".catch(() =>", ".then((x) => { if (!x) throw new Error('empty'); }).catch(() =>"), [(6, False)]),
+        (("throw err; })", "throw err; }).then(() => JSON.parse(record.body))"), [(6, False)]),
+    ],
+)
+def test_a_chained_catch_that_can_receive_an_unlogged_error_must_log(change: tuple[str, str], lines: list) -> None:
+    code = CHAIN.replace(*change)
+    assert code != CHAIN
+    assert [(line, upstream) for line, _, upstream in _silent(code)] == lines
+
+
+def test_a_catch_that_logs_is_never_said_to_be_excused() -> None:
+    facts = analyse_node_code(
+        LOGGING_PROCESSOR + COLLECTOR.replace("batchItemFailures.push(", "console.error(err); batchItemFailures.push(")
+    )
+    assert [(c.logs_error, c.logged_upstream) for c in facts.catches] == [(True, False), (True, False)]
+
+
+# -- positions: each fact knows its column; the file's line and column come from where the code is written --
+
+
+def test_clauses_and_the_batch_response_know_their_column() -> None:
+    code = js(
+        """
+        exports.handler = async (event) => {
+          const results = await Promise.allSettled(event.Records.map(work));
+          try { await other(); } catch (err) { console.error(err); }
+          await a().catch(log).then(ok, (err) => console.error(err));
+          return { batchItemFailures: results.filter((r) => r.status === 'rejected') };
+        };
+        """
+    )
+    facts = analyse_node_code(code)
+    assert [(c.line, c.column, c.form) for c in facts.catches] == [
+        (2, 32, FORM_ALL_SETTLED),
+        (3, 25, FORM_TRY),
+        (4, 32, FORM_THEN_REJECTED),  # one chain: the outer call first, as in the source
+        (4, 12, FORM_CATCH_METHOD),
+    ]
+    assert (facts.batch_item_failures_line, facts.batch_item_failures_column) == (5, 11)
+
+
+def test_columns_count_from_the_start_of_the_text_line_whatever_the_javascript_line_terminators() -> None:
+    code = "const t = 'x\u2028y'; try { go(); } catch (e) { console.error(e); }\n"
+    (clause,) = analyse_node_code(code).catches
+    assert (clause.line, clause.column) == (1, code.index("catch"))
+
+
+def test_a_syntax_error_gives_its_reason_and_its_place_apart() -> None:
+    code = "exports.handler = async () => {\r\n  await go(;\n};\n"
+    with pytest.raises(CodeParseError) as excinfo:
+        analyse_node_code(code)
+    error = excinfo.value
+    assert (error.line, error.column, error.reason) == (2, 11, "Unexpected token ;")
+    assert str(error) == "cannot parse JavaScript at line 2, column 12: Unexpected token ;"
+
+
+PLACED_CODE = js(
+    """
+    exports.handler = async (event) => {
+      try { await go(event); } catch (err) { failures.push(err); }
+      return { batchItemFailures: [] };
+    };
+    """
+)
+CATCH_AT = (2, PLACED_CODE.splitlines()[1].index("catch"))
+
+
+def _placed(text: str, at: tuple[int, int] = CATCH_AT, code: str = PLACED_CODE, name: str = "t.yaml") -> Mark | None:
+    template = load_text(text, name)
+    return WrittenCode.of(template, ("Resources", "Fn", "Properties", "Code", "ZipFile"), code).place(*at)
+
+
+def _yaml_with(zipfile: str) -> str:
+    return "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code:\n        ZipFile: " + zipfile
+
+
+def test_a_literal_block_puts_code_line_k_on_the_files_line_after_its_header() -> None:
+    block = "|\n" + "".join("          " + line + "\n" for line in PLACED_CODE.splitlines())
+    assert _placed(_yaml_with(block)) == Mark(8, 10 + CATCH_AT[1] + 1)
+    assert _placed(_yaml_with(block), at=(3, 2)) == Mark(9, 13)  # `return`
+
+
+def test_a_sub_block_is_placed_through_its_substitutions() -> None:
+    code = "const r = '${AWS::Region}';\n" + PLACED_CODE.replace("go(event)", "go(event, '${Table}')")
+    block = "!Sub |\n" + "".join("          " + line + "\n" for line in code.splitlines())
+    analysed = code.replace("${AWS::Region}", "__AWS_Region__").replace("${Table}", "__Table__")  # as the check analyses it
+    line = code.splitlines()[2]
+    placed = _placed(_yaml_with(block), at=(3, analysed.splitlines()[2].index("catch")), code=analysed)
+    assert placed == Mark(9, 10 + line.index("catch") + 1)
+
+
+def test_the_list_form_of_sub_is_placed_in_its_template_string() -> None:
+    block = "\n          Fn::Sub:\n            - |\n" + "".join(
+        "              " + line + "\n" for line in PLACED_CODE.splitlines()
+    )
+    block += "            - { Unused: x }\n"
+    assert _placed(_yaml_with(block)) == Mark(10, 14 + CATCH_AT[1] + 1)
+
+
+def test_a_json_string_puts_every_code_line_on_its_own_line_at_the_written_column() -> None:
+    text = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function",\n  "Properties": {"Code": {"ZipFile": ' + json.dumps(
+        PLACED_CODE
+    )
+    text += "}}}}}\n"
+    written = text.splitlines()[1]
+    assert _placed(text, name="t.json") == Mark(2, written.index("catch") + 1)
+
+
+def test_code_joined_from_json_strings_is_placed_on_the_string_that_holds_it() -> None:
+    lines = [json.dumps(line) for line in PLACED_CODE.splitlines()]
+    text = '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": {"ZipFile":\n'
+    text += '  {"Fn::Join": ["\\n", [\n' + ",\n".join("    " + line for line in lines) + "\n  ]]}}}}}}\n"
+    written = text.splitlines()[3]
+    assert _placed(text, name="t.json") == Mark(4, written.index("catch") + 1)
+
+
+def test_a_markdown_answers_code_is_placed_on_the_answers_own_lines() -> None:
+    block = "|\n" + "".join("          " + line + "\n" for line in PLACED_CODE.splitlines())
+    answer = "# Answer\n\nHere it is:\n\n```yaml\n" + _yaml_with(block) + "```\n"
+    assert _placed(answer, name="answer.md") == Mark(5 + 8, 10 + CATCH_AT[1] + 1)
+
+
+def test_a_position_the_written_value_cannot_show_falls_back_to_the_value() -> None:
+    """A substitution that adds lines: the code's lines are not the file's, and the token is not written."""
+    code = "const a = 1;\nconst b = 2;\n" + PLACED_CODE
+    block = "!Sub |\n          ${Preamble}\n" + "".join("          " + line + "\n" for line in PLACED_CODE.splitlines())
+    assert _placed(_yaml_with(block), at=(2, 6), code=code) == Mark(6, 18)
+
+
+BROKEN_YAML = """\
+Parameters:
+  RoleArn: {Type: String}
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Role: !Ref RoleArn
+      Code:
+        ZipFile: |
+          exports.handler = async (event) => {
+            await go(;
+          };
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("broken.yaml", BROKEN_YAML, "line 13, column 22"),
+        ("broken.json", json.dumps(yaml.safe_load(BROKEN_YAML.replace("!Ref RoleArn", "x")), indent=1), "line 15, column 67"),
+    ],
+)
+def test_a_syntax_error_is_reported_at_the_files_line_and_column(tmp_path: Path, name: str, text: str, where: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    options = CheckOptions(cfn_lint=False, only_rules=frozenset({"ARCH010"}), compare_reference=False)
+    (result,) = [result for result in check_file(str(path), options).results if result.rule_id == "ARCH010"]
+    assert result.status == "unknown"
+    assert result.message == f"the inline code of Fn cannot be parsed: cannot parse JavaScript at {where}: Unexpected token ;"
+
+
+# -- ARCH012: what stops Lambda from loading the code -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("const a = 1;\nexport const handler = async () => a;\n", Spot("export", 2, 0)),
+        ("// v3\n  import { S3Client } from '@aws-sdk/client-s3';\nexports.handler = 1;\n", Spot("import", 2, 2)),
+        ("const x = await load();\nmodule.exports.handler = async () => x;\n", Spot("top-level await", 1, 10)),
+        ("for await (const x of xs) {}\nexports.handler = 1;\n", Spot("top-level await", 1, 0)),
+        ("exports.handler = async () => { await go(); const m = await import('./m.mjs'); };\n", None),
+    ],
+)
+def test_module_syntax_that_commonjs_cannot_load_is_found_where_it_is_first_written(code: str, expected: Spot | None) -> None:
+    assert analyse_node_code(code).module_syntax == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        ("exports.handler = async () => {};\nexports['other'] = 1;\n", {"handler": 1, "other": 2}),
+        ("module.exports.handler = async () => {};\n", {"handler": 1}),
+        ("const main = async () => {};\nmodule.exports = {\n  main,\n  helper: () => 1,\n};\n", {"main": 3, "helper": 4}),
+        ("Object.assign(module.exports, { main: async () => {} });\n", {"main": 1}),
+        (
+            'Object.defineProperty(exports, "__esModule", { value: true });\nexports.handler = h;\n',
+            {"__esModule": 1, "handler": 2},
+        ),
+        (
+            "export const handler = 1;\nexport default function () {}\nexport { a as b } from './x.mjs';\n",
+            {"handler": 1, "default": 2, "b": 3},
+        ),
+        ("const handler = async () => {};\n", {}),
+    ],
+)
+def test_exported_names_are_known_with_their_lines(code: str, names: dict[str, int]) -> None:
+    exports = analyse_node_code(code).exports
+    assert exports is not None
+    assert {spot.what: spot.line for spot in exports} == names
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "module.exports = require('./impl');\n",
+        "module.exports = makeHandlers();\n",
+        "for (const name of names) exports[name] = make(name);\n",
+        "module.exports[name] = 1;\n",
+        "module.exports = { ...handlers };\n",
+        "__exportStar(require('./impl'), exports);\n",
+        "export * from './impl.mjs';\n",
+    ],
+)
+def test_exports_the_code_decides_at_run_time_are_not_known(code: str) -> None:
+    assert analyse_node_code(code).exports is None
+
+
+@pytest.mark.parametrize(
+    ("code", "loads"),
+    [
+        ("const AWS = require('aws-sdk');\n", [Spot("aws-sdk", 1, 12)]),
+        ('const ddb = new (require("aws-sdk/clients/dynamodb"))();\n', [Spot("aws-sdk/clients/dynamodb", 1, 17)]),
+        ("import AWS from 'aws-sdk';\n", [Spot("aws-sdk", 1, 0)]),
+        ("const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');\n", []),
+        ("let AWS;\ntry { AWS = require('aws-sdk'); } catch (e) { AWS = null; }\n", []),  # a fallback: loading cannot fail
+        ("const name = 'aws-sdk';\nconst AWS = require(name);\n", []),
+        ("exports.handler = async () => {\n  const AWS = require('aws-sdk');\n};\n", [Spot("aws-sdk", 2, 14)]),
+    ],
+)
+def test_loads_of_the_v2_sdk_are_found(code: str, loads: list[Spot]) -> None:
+    assert list(analyse_node_code(code).sdk_v2_loads) == loads
+
+
+@pytest.mark.parametrize("call", ["await sql`select ${record.body}`;", "await import('./impl.js');"])
+def test_calls_the_flow_cannot_follow_start_unlogged_errors(call: str) -> None:
+    code = LOGGING_PROCESSOR + COLLECTOR.replace("await processRecord(record);", f"await processRecord(record); {call}")
+    assert _silent(code) == [(18, FORM_TRY, False)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from checker.model.code.batch import batch_response_lines
+from checker.model.code.batch import batch_responses
 from checker.model.code.catches import catch_clauses
 from checker.model.code.facts import CodeFacts
 from checker.model.code.handler import DEFAULT_HANDLER, find_handler
 from checker.model.code.index import CodeIndex
+from checker.model.code.loading import exported_names, module_syntax, sdk_v2_loads
 from checker.model.code.parse import CodeParseError, LineMap, parse
 from checker.model.code.writes import dynamodb_writes
 
@@ -38,12 +39,16 @@ def _facts(index: CodeIndex, handler_name: str) -> CodeFacts:
     write_calls = dynamodb_writes(index)
     handler = find_handler(index, handler_name)
     catches = catch_clauses(index, write_calls, handler.holds if handler is not None else lambda _node: True)
-    batch_lines = batch_response_lines(index)
+    batch = min(batch_responses(index), default=None)
     return CodeFacts(
         catches=catches,
-        returns_batch_item_failures=bool(batch_lines),
-        batch_item_failures_line=min(batch_lines) if batch_lines else None,
+        returns_batch_item_failures=batch is not None,
+        batch_item_failures_line=batch[0] if batch is not None else None,
         dynamodb_write_lines=tuple(sorted(set(write_calls.values()))),
         handler_found=handler is not None,
         handler_line=min(map(index.line, handler.roots)) if handler is not None else None,
+        batch_item_failures_column=batch[1] if batch is not None else None,
+        module_syntax=module_syntax(index),
+        exports=exported_names(index),
+        sdk_v2_loads=sdk_v2_loads(index),
     )

@@ -30,17 +30,17 @@ _BATCH_KEY = "batchItemFailures"
 _RETURNED_VALUE: Steps = {**THROUGH_BRANCHES, **THROUGH_OPERANDS, **THROUGH_SEQUENCE, **THROUGH_PROMISE_RESOLVE}
 
 
-def batch_response_lines(index: CodeIndex) -> list[int]:
-    """Lines of the ``batchItemFailures`` keys (or assignments) in responses the code returns."""
-    lines: list[int] = []
+def batch_responses(index: CodeIndex) -> list[tuple[int, int]]:
+    """Places (line, column) of the ``batchItemFailures`` keys (or assignments) in responses the code returns."""
+    places: list[tuple[int, int]] = []
     for expression in _returned(index):
         for value in index.follow(expression, _RETURNED_VALUE, keep_identifiers=True):
             if value.type == "ObjectExpression":
-                lines.extend(index.line(prop.key) for prop in value.properties or [] if key_of(prop) == _BATCH_KEY)
+                places.extend(index.place(prop.key) for prop in value.properties or [] if key_of(prop) == _BATCH_KEY)
             elif value.type == "Identifier":
                 targets = index.member_assignments.get(value.name, ())
-                lines.extend(index.line(target.property) for target in targets if member_name(target) == _BATCH_KEY)
-    return lines
+                places.extend(index.place(target.property) for target in targets if member_name(target) == _BATCH_KEY)
+    return places
 
 
 def _returned(index: CodeIndex) -> list[Any]:

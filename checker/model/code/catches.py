@@ -35,6 +35,10 @@ for rejections make no clause: the rejections are dropped without any error
 handling. Results filtered with ``.filter((r) => r.status === 'fulfilled')`` and
 then written are not told apart from failure handling (no data flow is followed).
 
+A catch that does not log is excused (``logged_upstream``) when every error that can
+reach it was logged by the catch that first caught it and rethrew it, see
+``checker.model.code.flow``.
+
 Catch clauses are sorted by line (ties: source order).
 """
 
@@ -45,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model.code.facts import FORM_ALL_SETTLED, FORM_CATCH_METHOD, FORM_THEN_REJECTED, FORM_TRY, CatchClause
+from checker.model.code.flow import ErrorFlow
 from checker.model.code.index import CodeIndex
 from checker.model.code.settled import code_after, fulfilled_only, inspects_rejections
 from checker.model.code.syntax import FUNCTION_TYPES, is_member, is_null, member_name, position, unwrap
@@ -66,11 +71,12 @@ class _RegionFacts:
 
 def catch_clauses(index: CodeIndex, write_calls: Mapping[int, int], in_handler: Callable[[Any], bool]) -> tuple[CatchClause, ...]:
     """Every catch clause in the code, sorted by line; ``in_handler`` tells a catch node or call inside the handler."""
-    catches = _Catches(index, write_calls)
+    promise_calls = _promise_clauses(index)
+    catches = _Catches(index, write_calls, {id(call): form for call, form in promise_calls})
     found: list[tuple[tuple[int, int], CatchClause]] = []
     for clause in index.catch_clauses:
         found.append((position(clause) or (0, 0), catches.try_clause(clause, in_handler(clause))))
-    for call, form in _promise_clauses(index):
+    for call, form in promise_calls:
         promise_clause = catches.promise_clause(call, form, in_handler(call))
         if promise_clause is not None:
             found.append((position(call) or (0, 0), promise_clause))
@@ -97,16 +103,20 @@ def _promise_clauses(index: CodeIndex) -> list[tuple[Any, str]]:
 class _Catches:
     """Judges catch bodies, summarising each local function once however many catches reach it."""
 
-    def __init__(self, index: CodeIndex, write_calls: Mapping[int, int]) -> None:
+    def __init__(self, index: CodeIndex, write_calls: Mapping[int, int], promise_forms: Mapping[int, str]) -> None:
         self._index = index
         self._write_calls = write_calls
+        self._forms = promise_forms
         # Names that pass an error on when called with it: `callback(err)`, `reject(err)`.
         self._forward_names = index.callback_names | index.reject_names
         self._summaries: dict[int, _RegionFacts] = {}
+        self._judged: dict[int, tuple[_RegionFacts, _RegionFacts]] = {}
+        self._flow = ErrorFlow(index, promise_forms, self._verdict)
 
     def try_clause(self, clause: Any, in_handler: bool) -> CatchClause:
-        direct = self._scan([clause.body])
-        return _clause(self._index.line(clause), direct, self._reached(direct), in_handler, FORM_TRY)
+        direct, reached = self._judge(clause)
+        upstream = not reached.logs and self._flow.only_logged([self._index.try_blocks[id(clause)]])
+        return _clause(self._index.place(clause), direct, reached, in_handler, FORM_TRY, upstream)
 
     def promise_clause(self, call: Any, form: str, in_handler: bool) -> CatchClause | None:
         """The clause of a ``.catch``/``.then``/``Promise.allSettled`` call; None when nothing is caught."""
@@ -116,11 +126,28 @@ class _Catches:
             reached = self._reached(direct)
             if not reached.inspects_rejections:
                 return None  # the rejections are dropped unseen: nothing handles them
-            return _clause(self._index.line(callee.property), direct, reached, in_handler, form)
-        handler = call.arguments[0] if form == FORM_CATCH_METHOD else call.arguments[1]
-        line = self._index.line(callee.property if form == FORM_CATCH_METHOD else handler)
-        direct = self._rejection_handler_facts(handler)
-        return _clause(line, direct, self._reached(direct), in_handler, form)
+            upstream = not reached.logs and self._flow.only_logged(call.arguments or [])
+            return _clause(self._index.place(callee.property), direct, reached, in_handler, form, upstream)
+        direct, reached = self._judge(call)
+        upstream = not reached.logs and self._flow.only_logged([callee.object])
+        place = self._index.place(callee.property if form == FORM_CATCH_METHOD else call.arguments[1])
+        return _clause(place, direct, reached, in_handler, form, upstream)
+
+    def _judge(self, node: Any) -> tuple[_RegionFacts, _RegionFacts]:
+        """The direct and reached facts of a ``catch`` clause or a ``.catch``/``.then`` call, judged once each."""
+        judged = self._judged.get(id(node))
+        if judged is None:
+            if node.type == "CatchClause":
+                direct = self._scan([node.body])
+            else:
+                direct = self._rejection_handler_facts(node.arguments[0 if self._forms[id(node)] == FORM_CATCH_METHOD else 1])
+            judged = self._judged[id(node)] = (direct, self._reached(direct))
+        return judged
+
+    def _verdict(self, node: Any) -> tuple[bool, bool]:
+        """``(rethrows, logs)`` of a nested catch, for the error flow."""
+        direct, reached = self._judge(node)
+        return direct.throws, reached.logs
 
     def _scan(self, roots: list[Any], settled: bool = False) -> _RegionFacts:
         """Direct facts of a region: logging, writes, throws, local functions called.
@@ -220,14 +247,18 @@ class _Catches:
         return self._scan([node])  # e.g. a factory: `.catch(failWith(record))`
 
 
-def _clause(line: int, direct: _RegionFacts, reached: _RegionFacts, in_handler: bool, form: str) -> CatchClause:
+def _clause(
+    place: tuple[int, int], direct: _RegionFacts, reached: _RegionFacts, in_handler: bool, form: str, upstream: bool
+) -> CatchClause:
     return CatchClause(
-        line=line,
+        line=place[0],
+        column=place[1],
         logs_error=reached.logs,
         rethrows=direct.throws,
         writes_dynamodb=reached.write,
         in_handler=in_handler,
         form=form,
+        logged_upstream=upstream,
     )
 
 

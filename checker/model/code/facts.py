@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # ``CatchClause.form``: how the error is caught.
 FORM_TRY = "try"  # try { ... } catch (err) { ... }
 FORM_CATCH_METHOD = ".catch"  # promise.catch(onRejected)
 FORM_THEN_REJECTED = ".then"  # promise.then(onFulfilled, onRejected)
 FORM_ALL_SETTLED = "Promise.allSettled"  # results inspected for status 'rejected'
+
+
+class Spot(NamedTuple):
+    """Something written in the code, and where: line from 1 and column from 0, as the code's text counts them."""
+
+    what: str
+    line: int
+    column: int
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,11 @@ class CatchClause:
     # True for every catch when no handler could be identified (see checker.model.code.handler).
     in_handler: bool
     form: str = FORM_TRY
+    # Every error that can reach it was logged by the catch that first caught it and rethrew it, so this one
+    # need not log again (``checker.model.code.flow``). Asked only of catches that do not log: False for those that do.
+    logged_upstream: bool = False
+    # Where on its line (from 0), to place it in the file; a clause is told apart by its line, so not compared.
+    column: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,13 @@ class CodeFacts:
     dynamodb_write_lines: tuple[int, ...]  # lines of all DynamoDB writes anywhere in the code
     handler_found: bool  # the exported ``handler`` resolves to code in this string
     handler_line: int | None  # first line of the handler's code (function or wrapper call)
+    batch_item_failures_column: int | None = None  # from 0, on batch_item_failures_line
+    # What stops Lambda from loading the code (``checker.model.code.loading``): the first ES module syntax
+    # (`import`, `export`, top-level await), the names the code exports (None: decided at run time),
+    # and where it loads the AWS SDK v2 (`require('aws-sdk')`).
+    module_syntax: Spot | None = None
+    exports: tuple[Spot, ...] | None = ()
+    sdk_v2_loads: tuple[Spot, ...] = ()
 
     @property
     def has_try_catch(self) -> bool:

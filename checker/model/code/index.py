@@ -66,6 +66,7 @@ class CodeIndex:
 
     def __init__(self, program: Any, lines: LineMap) -> None:
         self.program = program
+        self.source = lines.source
         self._lines = lines
         self._node_type = node_type()
         self._child_cache: dict[int, list[Any]] = {}  # id(node) -> child nodes
@@ -77,10 +78,12 @@ class CodeIndex:
         self.reject_names: set[str] = set()  # `reject` parameters of `new Promise` executors
         self.function_nodes: list[Any] = []
         self.catch_clauses: list[Any] = []  # `catch (err) { ... }` nodes
+        self.try_blocks: dict[int, Any] = {}  # id(catch clause) -> the block its `try` protects
         self.calls: list[Any] = []
         self.returned: list[Any] = []  # expressions a function hands back
         self.exports: dict[str, list[Any]] = {}  # export name -> expressions exported under it
         self.module_exports: list[Any] = []  # expressions assigned to (or merged into) module.exports
+        self.computed_exports = False  # `exports[name] = ...`: names decided at run time
         for node in self.walk(program):
             self._record(node)
 
@@ -97,19 +100,27 @@ class CodeIndex:
         """``root`` and every node under it, parents before children, children in ``kids`` order."""
         seen: set[int] = set()
         stack = [root]
+        cache = self._child_cache  # `kids`, inlined: this loop visits every node of every region asked about
         while stack:
             node = stack.pop()
-            if id(node) in seen:
+            key = id(node)
+            if key in seen:
                 continue
-            seen.add(id(node))
+            seen.add(key)
             yield node
-            stack.extend(reversed(self.kids(node)))
+            kids = cache.get(key)
+            if kids is None:
+                kids = cache[key] = child_nodes(node, self._node_type)
+            stack.extend(reversed(kids))
 
     def line(self, node: Any) -> int:
         """The text line a node starts on."""
-        loc = getattr(node, "loc", None)
-        start = getattr(loc, "start", None)
-        return self._lines.line(getattr(start, "line", None))
+        return self.place(node)[0]
+
+    def place(self, node: Any) -> tuple[int, int]:
+        """The text line (from 1) and column (from 0) where a node starts."""
+        start = getattr(getattr(node, "loc", None), "start", None)
+        return self._lines.place(getattr(start, "line", None), getattr(start, "column", None))
 
     # -- resolution ------------------------------------------------------------
 
@@ -159,9 +170,17 @@ class CodeIndex:
     def callees(self, call: Any) -> list[Any]:
         """Local functions a call may run, so questions can follow calls into them.
 
-        By name, as ``obj.method(...)``/``this.method(...)``, via ``.call``/``.apply``/``.bind``,
-        or handed over as callbacks (``.forEach(recordFailure)``).
+        The functions it calls (``called``), and those handed over as callbacks (``.forEach(recordFailure)``).
         """
+        found = self.called(call)
+        for arg in call.arguments or []:
+            if getattr(arg, "type", None) == "Identifier":
+                found.extend(self.functions.get(arg.name, ()))
+        return found
+
+    def called(self, call: Any) -> list[Any]:
+        """Local functions the callee may name: by name, as ``obj.method(...)``/``this.method(...)``, or via
+        ``.call``/``.apply``/``.bind``. Empty for code the string does not hold (``JSON.parse``, ``client.send``)."""
         found: list[Any] = []
         callee = unwrap(call.callee)
         kind = getattr(callee, "type", None)
@@ -175,9 +194,6 @@ class CodeIndex:
             elif name is not None:
                 found.extend(self.methods.get(name, ()))
                 found.extend(self.functions.get(name, ()))
-        for arg in call.arguments or []:
-            if getattr(arg, "type", None) == "Identifier":
-                found.extend(self.functions.get(arg.name, ()))
         return found
 
     # -- recording -------------------------------------------------------------
@@ -197,6 +213,8 @@ class CodeIndex:
                 self.methods.setdefault(name, []).append(node.value)
         elif kind == "CatchClause":
             self.catch_clauses.append(node)
+        elif kind == "TryStatement" and node.handler is not None:
+            self.try_blocks[id(node.handler)] = node.block
         elif kind == "CallExpression":
             self._record_call(node)
         elif kind == "NewExpression":
@@ -223,6 +241,7 @@ class CodeIndex:
             return
         name = member_name(left)
         if name is None:
+            self.computed_exports = self.computed_exports or is_exports_object(getattr(left, "object", None))
             return
         if is_member(left, "module", "exports"):
             self.module_exports.append(node.right)

@@ -6,7 +6,6 @@ esprima is imported only when code is parsed, so loading the checker does not pa
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Any
 
 # The checks do not analyse inline code longer than this (in characters). CloudFormation dropped
@@ -20,36 +19,49 @@ _JS_LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
 
 
 class CodeParseError(Exception):
-    """The code is not parseable JavaScript; the message says what failed and where."""
+    """The code is not parseable JavaScript; the message says what failed and where.
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    ``reason`` is what failed without the place; ``line`` (from 1) and ``column`` (from 0) say
+    where in the code's text lines, when the parser knows, so a check can name the file's place.
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
+        self.reason = reason if reason is not None else message
 
 
 class LineMap:
-    """Maps esprima's JavaScript line numbers to ``\\n``-separated lines of the string.
+    """Maps esprima's JavaScript lines and columns to ``\n``-separated lines of the string.
 
-    esprima also breaks lines at ``\\r``, U+2028 and U+2029; reporting positions the
+    esprima also breaks lines at ``\r``, U+2028 and U+2029; reporting positions the
     way editors and YAML count them keeps findings pointing at the right line.
     """
 
     def __init__(self, source: str) -> None:
-        self._js_to_text: list[int] | None = None  # None: the numbering is the same
+        self.source = source
+        self._js_starts: list[int] | None = None  # where each JavaScript line begins; None: text lines are the same
         if "\r" in source or "\u2028" in source or "\u2029" in source:
-            newlines = [m.start() for m in re.finditer("\n", source)]
-            self._js_to_text = [1]
-            for match in _JS_LINE_BREAK.finditer(source):
-                self._js_to_text.append(bisect_right(newlines, match.end() - 1) + 1)
+            self._js_starts = [0, *(match.end() for match in _JS_LINE_BREAK.finditer(source))]
 
     def line(self, js_line: Any) -> int:
         """The text line of an esprima line number (1 for anything that is not one)."""
+        return self.place(js_line, 0)[0]
+
+    def place(self, js_line: Any, js_column: Any) -> tuple[int, int]:
+        """The text line (from 1) and column (from 0) of esprima's line and column ((1, 0) for anything else)."""
         if not isinstance(js_line, int) or js_line < 1:
-            return 1
-        if self._js_to_text is None:
-            return js_line
-        return self._js_to_text[min(js_line, len(self._js_to_text)) - 1]
+            return 1, 0
+        column = js_column if isinstance(js_column, int) and js_column >= 0 else 0
+        if self._js_starts is None:
+            return js_line, column
+        return self.at(self._js_starts[min(js_line, len(self._js_starts)) - 1] + column)
+
+    def at(self, offset: int) -> tuple[int, int]:
+        """The text line (from 1) and column (from 0) of an offset in the string."""
+        line_start = self.source.rfind("\n", 0, offset) + 1
+        return self.source.count("\n", 0, line_start) + 1, offset - line_start
 
 
 def parse(source: str, lines: LineMap) -> Any:
@@ -86,12 +98,9 @@ def _error_index(exc: BaseException) -> int:
 def _to_parse_error(exc: BaseException, lines: LineMap) -> CodeParseError:
     if isinstance(exc, RecursionError):
         return CodeParseError("cannot parse JavaScript: code is nested too deeply")
-    line = getattr(exc, "lineNumber", None)
-    column = getattr(exc, "column", None)
-    if not isinstance(line, int):
+    index = _error_index(exc)
+    if index < 0:
         return CodeParseError(f"cannot parse JavaScript: {type(exc).__name__}: {exc}")
-    text_line = lines.line(line)
-    description = re.sub(r"^Line \d+: ", "", str(exc))
-    column = column if isinstance(column, int) else None
-    where = f"line {text_line}" + (f", column {column}" if column is not None else "")
-    return CodeParseError(f"cannot parse JavaScript at {where}: {description}", text_line, column)
+    line, column = lines.at(index)
+    reason = re.sub(r"^Line \d+: ", "", str(exc))
+    return CodeParseError(f"cannot parse JavaScript at line {line}, column {column + 1}: {reason}", line, column, reason)

@@ -79,10 +79,16 @@ def position(node: Any, end: bool = False) -> tuple[int, int] | None:
     return (line, column) if isinstance(line, int) and isinstance(column, int) else None
 
 
+# Fields every esprima node has that never hold a node: skipped without a look (the walk's hottest loop).
+_POSITION_FIELDS = frozenset({"type", "loc", "_start", "_end", "_line", "_column"})
+
+
 def child_nodes(node: Any, node_type: type) -> list[Any]:
     """The nodes directly under ``node``, in the order esprima lists its fields."""
     children: list[Any] = []
-    for value in vars(node).values():
+    for key, value in vars(node).items():
+        if key in _POSITION_FIELDS:
+            continue
         if isinstance(value, node_type):
             children.append(value)
         elif isinstance(value, list):
