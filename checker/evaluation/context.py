@@ -18,7 +18,7 @@ class Violation:
     resource: str | None
     path: tuple[str | int, ...]
     message: str
-    line: int | None = None  # set only when another tool (cfn-lint) located the problem itself
+    line: int | None = None  # set when the check places the problem itself: cfn-lint's position, a place inside a value
     column: int | None = None
 
     @classmethod
