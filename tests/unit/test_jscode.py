@@ -1568,3 +1568,32 @@ def test_loads_of_the_v2_sdk_are_found(code: str, loads: list[Spot]) -> None:
 def test_calls_the_flow_cannot_follow_start_unlogged_errors(call: str) -> None:
     code = LOGGING_PROCESSOR + COLLECTOR.replace("await processRecord(record);", f"await processRecord(record); {call}")
     assert _silent(code) == [(18, FORM_TRY, False)]
+
+
+def test_a_write_command_built_by_a_local_helper_is_a_write() -> None:
+    code = """
+const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb');
+const ddb = new DynamoDBClient({});
+const statusPut = (orderId, status) => new PutItemCommand({ TableName: process.env.TABLE, Item: { id: { S: orderId } } });
+function statusUpdate(orderId) {
+  const inner = () => 1;
+  return new PutItemCommand({ TableName: 't', Item: { id: { S: orderId } } });
+}
+exports.handler = async (event) => {
+  try {
+    await work(event);
+  } catch (err) {
+    console.error(err);
+    await ddb.send(statusPut(event.id, 'FAILED'));
+  }
+  try {
+    await work(event);
+  } catch (err) {
+    console.error(err);
+    await ddb.send(statusUpdate(event.id));
+  }
+};
+"""
+    facts = analyse_node_code(code)
+    assert [catch.writes_dynamodb for catch in facts.catches] == [True, True]
+    assert facts.dynamodb_write_lines == (14, 20)

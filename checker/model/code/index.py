@@ -178,6 +178,21 @@ class CodeIndex:
                 found.extend(self.functions.get(arg.name, ()))
         return found
 
+    def returns_of(self, function: Any) -> list[Any]:
+        """What a local function hands back: an arrow function's expression body, or the values of its ``return``
+        statements (not those of functions nested in it)."""
+        if function.type == "ArrowFunctionExpression" and function.expression:
+            return [function.body]
+        found: list[Any] = []
+        stack = list(self.kids(function.body))
+        while stack:
+            node = stack.pop()
+            if node.type == "ReturnStatement" and node.argument is not None:
+                found.append(node.argument)
+            elif node.type not in FUNCTION_TYPES:
+                stack.extend(self.kids(node))
+        return found
+
     def called(self, call: Any) -> list[Any]:
         """Local functions the callee may name: by name, as ``obj.method(...)``/``this.method(...)``, or via
         ``.call``/``.apply``/``.bind``. Empty for code the string does not hold (``JSON.parse``, ``client.send``)."""

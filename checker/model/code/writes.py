@@ -83,7 +83,14 @@ class _DynamoDBWrites:
         return self._index.line(callee.property) if is_write else None
 
     def _is_write_command(self, node: Any) -> bool:
-        return any(_is_write_command_new(value) for value in self._index.follow(node))
+        """``cmd`` is a write command: built here, bound to a name, or returned by a local helper (``putStatus(...)``)."""
+        through = {"CallExpression": self._returned_by_helper}
+        return any(_is_write_command_new(value) for value in self._index.follow(node, through))
+
+    def _returned_by_helper(self, call: Any) -> list[Any] | None:
+        """What the local functions a call runs hand back; None (the call itself) when it runs none."""
+        returned = [value for function in self._index.called(call) for value in self._index.returns_of(function)]
+        return returned or None
 
     def _is_write_request(self, node: Any) -> bool:
         return any(object_keys(value) & _WRITE_REQUEST_KEYS for value in self._index.follow(node))
