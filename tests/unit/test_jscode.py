@@ -82,6 +82,7 @@ def test_v3_client_with_write_in_try_and_helper_write_in_catch() -> None:
         handler_line=14,
         batch_item_failures_column=11,
         exports=(Spot("handler", 14, 18),),
+        sdk_actions=frozenset({"dynamodb:PutItem", "dynamodb:UpdateItem"}),
     )
     assert facts.has_try_catch
     assert facts.mentions_dynamodb_write
@@ -1597,3 +1598,28 @@ exports.handler = async (event) => {
     facts = analyse_node_code(code)
     assert [catch.writes_dynamodb for catch in facts.catches] == [True, True]
     assert facts.dynamodb_write_lines == (14, 20)
+
+
+def test_sdk_calls_are_read_from_the_code_not_its_comments() -> None:
+    code = """
+// Scan the table? No: new DeleteItemCommand is never sent; sqs.sendMessage neither.
+const { DynamoDBClient, GetItemCommand } = require('@aws-sdk/client-dynamodb');
+const { DynamoDBDocument } = require('@aws-sdk/lib-dynamodb');
+const client = new DynamoDBClient({});
+const docs = DynamoDBDocument.from(client);
+exports.handler = async (event) => {
+  await client.send(new GetItemCommand({ TableName: 't', Key: { id: { S: '1' } } }));
+  await docs.update({ TableName: 't', Key: { id: '1' } });
+  return { batchItemFailures: [] };
+};
+"""
+    assert analyse_node_code(code).sdk_actions == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+
+
+def test_document_client_method_names_count_only_with_a_document_client() -> None:
+    code = """
+const { SQSClient } = require('@aws-sdk/client-sqs');
+const crypto = require('crypto');
+exports.handler = async (event) => { crypto.createHash('sha256').update('x'); return {}; };
+"""
+    assert analyse_node_code(code).sdk_actions == frozenset()

@@ -49,7 +49,7 @@ def _split_handler(handler: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class _Inline:
+class InlineCode:
     """The processor's inline code: its facts, and where it is written, to name places by the file's lines."""
 
     facts: CodeFacts
@@ -72,7 +72,7 @@ class _Inline:
         return Violation(processor, CODE_PATH, message, line=mark.line, column=mark.column)
 
 
-def _inline_code(context: Context) -> _Inline | Outcome:
+def inline_code(context: Context) -> InlineCode | Outcome:
     """The processor's code facts, or the outcome that says why the code cannot be judged."""
     absent = require(context, "processor")
     if absent:
@@ -99,7 +99,7 @@ def _inline_code(context: Context) -> _Inline | Outcome:
     facts = _analyse(analysed, _handler_name(processor.properties.get("Handler")))
     if isinstance(facts, CodeParseError):
         return Unresolved(f"the inline code of {processor.logical_id} cannot be parsed: {_parse_error(facts, written)}")
-    return _Inline(facts, written)
+    return InlineCode(facts, written)
 
 
 def _parse_error(error: CodeParseError, written: WrittenCode) -> str:
@@ -112,18 +112,18 @@ def _parse_error(error: CodeParseError, written: WrittenCode) -> str:
     return f"cannot parse JavaScript at line {mark.line}, column {mark.column}: {error.reason}"
 
 
-def _judgeable(context: Context, *parts: str) -> _Inline | Outcome:
+def _judgeable(context: Context, *parts: str) -> InlineCode | Outcome:
     """The code when it and the other parts a rule needs exist, else why not."""
-    code = _inline_code(context)
-    if isinstance(code, _Inline):
+    code = inline_code(context)
+    if isinstance(code, InlineCode):
         return require(context, *parts) or code
     return code
 
 
 @check
 def handles_errors(context: Context) -> Iterator[Outcome]:
-    code = _inline_code(context)
-    if not isinstance(code, _Inline):
+    code = inline_code(context)
+    if not isinstance(code, InlineCode):
         yield code
         return
     processor = context.part("processor").logical_id
@@ -165,7 +165,7 @@ def _unlogged(catch: CatchClause, where: str) -> str:
 @check
 def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
     code = _judgeable(context, "mapping")
-    if not isinstance(code, _Inline):
+    if not isinstance(code, InlineCode):
         yield code
         return
     facts = code.facts
@@ -192,7 +192,7 @@ def partial_batch_response_consistent(context: Context) -> Iterator[Outcome]:
 @check
 def failures_recorded(context: Context) -> Iterator[Outcome]:
     code = _judgeable(context, "status_table")
-    if not isinstance(code, _Inline):
+    if not isinstance(code, InlineCode):
         yield code
         return
     facts = code.facts
@@ -215,8 +215,8 @@ _INLINE_MODULE = "index"  # inline code is written to index.js
 
 @check
 def inline_code_loads(context: Context) -> Iterator[Outcome]:
-    code = _inline_code(context)
-    if not isinstance(code, _Inline):
+    code = inline_code(context)
+    if not isinstance(code, InlineCode):
         yield code
         return
     processor = context.part("processor")
@@ -245,7 +245,7 @@ def inline_code_loads(context: Context) -> Iterator[Outcome]:
         )
 
 
-def _handler_defined(code: _Inline, processor: str, handler: object) -> Iterator[Outcome]:
+def _handler_defined(code: InlineCode, processor: str, handler: object) -> Iterator[Outcome]:
     """The Handler names index.<an export of the code>, split as Lambda splits `dir/module.path.to.function`."""
     if isinstance(handler, Unknown):
         yield Unresolved(f"the Handler of {processor} cannot be resolved: {handler.reason}")

@@ -6,11 +6,10 @@ AWS managed policies it names, and its permissions boundary.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from checker.evaluation.checks.code import InlineCode, inline_code
 from checker.evaluation.checks.common import (
     DOCUMENT_POLICY_TYPES,
     Statement,
@@ -191,7 +190,7 @@ def processor_role_least_privilege(context: Context) -> Iterator[Outcome]:
     if undoable:
         yield Unresolved(f"the role {role} may be granted more than it needs, but {undoable}")
         return
-    code = _code_actions(context.part("processor").properties)
+    code = _code_actions(context)
     subjects = _subjects(context, processor, code or frozenset())
     everything, boundary = _role_statements(context, role), _boundary_statements(context, role)
     hidden: list[str] = []
@@ -393,59 +392,10 @@ def _failure_destinations(context: Context, processor: str) -> set[str]:
     return {queue for arn in arns for queue in referenced(context.resolved, arn, (QUEUE_TYPE,))}
 
 
-# What the inline code calls, as IAM actions. A stand-in read of the code's text until checker.model.code answers
-# it from the syntax tree: AWS SDK v3 commands (PutItemCommand, GetCommand, SendMessageCommand) and SDK v2 methods
-# (getItem, sendMessage; DocumentClient's get/put/... where the code builds a DocumentClient), counted for a
-# service only when the code names that service.
-_TRANSACT_WRITE = ("PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem")
-_PARTIQL = ("PartiQLSelect", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete")
-_OPERATIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "dynamodb": {
-        **{name: (name,) for name in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan")},
-        **{name: (name,) for name in ("BatchGetItem", "BatchWriteItem", "DescribeTable")},
-        **{"Get": ("GetItem",), "Put": ("PutItem",), "Update": ("UpdateItem",), "Delete": ("DeleteItem",)},
-        **{"BatchGet": ("BatchGetItem",), "BatchWrite": ("BatchWriteItem",)},
-        **{"TransactGetItems": ("GetItem",), "TransactGet": ("GetItem",)},
-        **{"TransactWriteItems": _TRANSACT_WRITE, "TransactWrite": _TRANSACT_WRITE},
-        **{name: _PARTIQL for name in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction")},
-    },
-    "sqs": {
-        **{
-            f"{name}{batch}": (name,)
-            for name in ("SendMessage", "DeleteMessage", "ChangeMessageVisibility")
-            for batch in ("", "Batch")
-        },
-        **{name: (name,) for name in ("ReceiveMessage", "GetQueueAttributes", "GetQueueUrl", "PurgeQueue")},
-    },
-}
-_DOCUMENT_CLIENT_METHODS = frozenset({"Get", "Put", "Update", "Delete", "BatchGet", "BatchWrite", "TransactGet", "TransactWrite"})
-_COMMAND = re.compile(r"\b([A-Z][A-Za-z]+)Command\b")
-_METHOD = re.compile(r"\.\s*([a-z][A-Za-z]+)\s*\(")
-_SERVICE_NAMED = {"dynamodb": re.compile(r"dynamodb", re.IGNORECASE), "sqs": re.compile(r"sqs", re.IGNORECASE)}
-
-
-def _code_actions(properties: dict) -> frozenset[str] | None:
-    """What the inline code calls; nothing for code deployed from elsewhere, None when it cannot be resolved."""
-    code = properties.get("Code")
-    source = code.get("ZipFile") if isinstance(code, dict) else None
-    if isinstance(source, Unknown):
-        return None
-    return _actions_called(source) if isinstance(source, str) else frozenset()
-
-
-@functools.lru_cache(maxsize=64)
-def _actions_called(source: str) -> frozenset[str]:
-    """The IAM actions of the AWS SDK calls the code visibly makes."""
-    calls = {found.group(1) for found in _COMMAND.finditer(source)}
-    document_client = "DocumentClient" in source or "DynamoDBDocument" in source
-    for found in _METHOD.finditer(source):
-        name = found.group(1)[0].upper() + found.group(1)[1:]
-        if name not in _DOCUMENT_CLIENT_METHODS or document_client:
-            calls.add(name)
-    return frozenset(
-        f"{service}:{action}"
-        for service, operations in _OPERATIONS.items()
-        if _SERVICE_NAMED[service].search(source)
-        for call in calls & operations.keys()
-        for action in operations[call]
-    )
+def _code_actions(context: Context) -> frozenset[str] | None:
+    """What the inline code calls, as IAM actions; nothing for code that is not inline Node.js, None when the code
+    cannot be resolved or parsed."""
+    code = inline_code(context)
+    if isinstance(code, InlineCode):
+        return code.facts.sdk_actions
+    return None if isinstance(code, Unresolved) else frozenset()

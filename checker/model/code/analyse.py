@@ -9,6 +9,7 @@ from checker.model.code.handler import DEFAULT_HANDLER, find_handler
 from checker.model.code.index import CodeIndex
 from checker.model.code.loading import exported_names, module_syntax, sdk_v2_loads
 from checker.model.code.parse import CodeParseError, LineMap, parse
+from checker.model.code.sdk_calls import sdk_actions
 from checker.model.code.writes import dynamodb_writes
 
 
@@ -51,4 +52,5 @@ def _facts(index: CodeIndex, handler_name: str) -> CodeFacts:
         module_syntax=module_syntax(index),
         exports=exported_names(index),
         sdk_v2_loads=sdk_v2_loads(index),
+        sdk_actions=sdk_actions(index),
     )

@@ -64,6 +64,7 @@ class CodeFacts:
     module_syntax: Spot | None = None
     exports: tuple[Spot, ...] | None = ()
     sdk_v2_loads: tuple[Spot, ...] = ()
+    sdk_actions: frozenset[str] = frozenset()  # IAM actions of the AWS SDK operations it calls (checker.model.code.sdk_calls)
 
     @property
     def has_try_catch(self) -> bool:
