@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from checker.load.decoding import MAX_BYTES
 from checker.load.readers import load_file, load_text
-from checker.load.template import LoadError, Mark, Template
+from checker.load.template import LoadError, Mark, Template, getatt_target
 
-__all__ = ["MAX_BYTES", "LoadError", "Mark", "Template", "load_file", "load_text"]
+__all__ = ["MAX_BYTES", "LoadError", "Mark", "Template", "getatt_target", "load_file", "load_text"]

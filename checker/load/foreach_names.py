@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from checker.load.template import getatt_target
 from checker.tree import walk
 
 _SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
@@ -49,14 +50,8 @@ def _resource_refs(node: dict) -> Iterator[str]:
     if key == "Ref" and isinstance(argument, str):
         yield argument
     elif key == "Fn::GetAtt":
-        target = (
-            argument.split(".", 1)[0]
-            if isinstance(argument, str)
-            else argument[0]
-            if isinstance(argument, list) and argument
-            else None
-        )
-        if isinstance(target, str):
+        target = getatt_target(argument)
+        if target is not None:
             yield target
     elif key == "Fn::Sub":
         text, local = (argument[0], argument[1]) if isinstance(argument, list) and len(argument) == 2 else (argument, {})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from checker.load.sam import ExpandedTemplate
-from checker.load.template import Mark, Template
+from checker.load.template import Mark, Template, explain_each_once, names_pattern
 from checker.tree import Path
 
 
@@ -41,6 +41,9 @@ class LoopedTemplate(Template):
     def mark_at(self, path: Path) -> Mark:
         return self.source.mark_at(self.origin(path)) if self.source is not None else super().mark_at(path)
 
+    def written_at(self, path: Path) -> object:
+        return self.source.written_at(self.origin(path)) if self.source is not None else super().written_at(path)
+
     def value_mark_at(self, path: Path) -> Mark | None:
         return self.source.value_mark_at(self.origin(path)) if self.source is not None else super().value_mark_at(path)
 
@@ -54,26 +57,15 @@ class LoopedTemplate(Template):
 
     def explained(self, message: str, path: Path = ()) -> str:
         """Name what loops made after the loop: 'QueueOrders (made by the loop Fn::ForEach::Queues)'."""
-        if self._made_names is None:
-            return message
-        explained: set[str] = set()
+        return explain_each_once(message, self._made_names, self._made_by)
 
-        def explain(match: re.Match) -> str:
-            name, attribute = match.group(1), match.group(2)
-            if name in explained:
-                return match.group(0)
-            explained.add(name)
-            loops = self.made[name]
-            inside = "".join(f" inside {outer}" for outer in reversed(loops[:-1]))
-            return f"{name}{attribute} ({name + ' is ' if attribute else ''}made by the loop {loops[-1]}{inside})"
-
-        return self._made_names.sub(explain, message)
+    def _made_by(self, name: str) -> str:
+        loops = self.made[name]
+        return f"made by the loop {loops[-1]}" + "".join(f" inside {outer}" for outer in reversed(loops[:-1]))
 
     @cached_property
     def _made_names(self) -> re.Pattern | None:
-        names = sorted(self.made, key=len, reverse=True)
-        alternatives = "|".join(map(re.escape, names))
-        return re.compile(rf"(?<!\$\{{)\b({alternatives})((?:\.[A-Za-z0-9]+)*)\b") if names else None
+        return names_pattern(self.made)
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,9 @@ from checker.evaluation.checks.common import (
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.evaluation.evaluate import source_path
 from checker.evaluation.registry import check
-from checker.load.sam import ExpandedTemplate
 from checker.model import iam
 from checker.model.recognise import QUEUE_TYPE, invoked_functions, log_group_name_of, referenced
 from checker.model.values import RefStr, Unknown, as_mapping, find_unknown, refs_in
-from checker.tree import follow
 from checker.vocabulary import ACCOUNT, REGION
 
 # --- SEC004: what the processor must be allowed to do ------------------------------
@@ -372,11 +370,8 @@ def _and(items: list[str]) -> str:
 
 def _sam_policy_template(context: Context, statement: Statement) -> str | None:
     """The SAM policy template the statement comes from (DynamoDBCrudPolicy), for the message."""
-    template = context.template
-    if not isinstance(template, ExpandedTemplate) or template.source is None:
-        return None
-    where = template.origin(source_path(context, Violation(statement.resource, statement.path, "")))
-    entry = follow(template.source.data, where) if len(where) > 2 and where[-2] == "Policies" else None
+    where = context.template.origin(source_path(context, Violation(statement.resource, statement.path, "")))
+    entry = context.template.written_at(where) if len(where) > 2 and where[-2] == "Policies" else None
     name = next(iter(entry), None) if isinstance(entry, dict) and len(entry) == 1 else None
     return name if isinstance(name, str) and name != "Statement" else None
 

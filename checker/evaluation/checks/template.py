@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from checker.evaluation.checks.common import once_per_place
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
 from checker.evaluation.registry import check
+from checker.load import getatt_target
 from checker.model.values import SUB_VARIABLE
 from checker.tree import walk
 from checker.vocabulary import PSEUDO_PARAMETERS
@@ -70,14 +71,8 @@ def _mapping_problems(path: tuple, mapping: dict, referable: set, resources: set
     if key == "Ref" and isinstance(argument, str) and argument not in referable:
         yield where, f"Ref to {argument}, which the template does not define"
     elif key == "Fn::GetAtt":
-        target = (
-            argument.split(".", 1)[0]
-            if isinstance(argument, str)
-            else argument[0]
-            if isinstance(argument, list) and argument
-            else None
-        )
-        if isinstance(target, str) and target not in resources:
+        target = getatt_target(argument)
+        if target is not None and target not in resources:
             yield where, f"Fn::GetAtt of {target}, which is not a resource of the template"
     elif key == "Fn::Sub":
         text, local = (argument[0], argument[1]) if isinstance(argument, list) and len(argument) == 2 else (argument, {})
