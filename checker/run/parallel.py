@@ -1,7 +1,7 @@
 """Files checked in worker processes: the report is the one `--jobs 1` gives, and no file loses its verdict.
 
 Imported only for runs with `--jobs` above 1 and at least two files: the process machinery costs
-tens of milliseconds to import.
+about ten milliseconds to import.
 
 The parent has one thread: it hands each worker a batch over a pipe of the worker's own and waits on all the
 pipes at once. A pool with helper threads and shared queues (ProcessPoolExecutor) cannot be taken down from
@@ -20,7 +20,7 @@ import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import DefaultContext, ForkContext
 from multiprocessing.process import BaseProcess
@@ -30,8 +30,10 @@ from checker.evaluation.options import CheckOptions
 from checker.run.files import FileOutcome, Task, check_task
 
 # Without cfn-lint a file takes a few milliseconds, so files travel in batches to keep the per-batch
-# cost small; with it a file takes a second or more, and one at a time balances the workers best.
+# cost small, and each worker has its next batch waiting in its pipe, so it never waits for the parent
+# to be scheduled; with cfn-lint a file takes a second or more, and one at a time balances the workers best.
 MAX_BATCH = 16
+AHEAD = 2  # batches in a worker's hands at once, without cfn-lint
 DIED = (
     "the process checking this file stopped abruptly, twice (a crash in cfn-compliance or a library it uses, "
     "or the system ended it, for example for lack of memory); this is a bug in cfn-compliance"
@@ -53,7 +55,7 @@ class _Job:
 class _Worker:
     process: BaseProcess
     connection: Connection  # the parent's end of the worker's pipe
-    job: _Job | None = None
+    jobs: deque[_Job] = field(default_factory=deque)  # sent, their outcomes not yet back; it checks them in order
 
 
 def check_in_parallel(tasks: Sequence[Task], options: CheckOptions, jobs: int) -> list[FileOutcome]:
@@ -78,6 +80,7 @@ class _Run:
         self.tasks, self.options = tasks, options
         self.todo = deque(_Job(tuple(range(start, min(start + size, len(tasks))))) for start in range(0, len(tasks), size))
         self.capacity = min(jobs, len(self.todo))
+        self.ahead = 1 if options.cfn_lint else AHEAD
         self.workers: list[_Worker] = []
         self.outcomes: list[FileOutcome | None] = [None] * len(tasks)  # None at the end: made in this process
         self.interrupted = False
@@ -96,7 +99,7 @@ class _Run:
         """Hand out jobs and take back outcomes until no job is left, or no worker can be started for those left."""
         while not self.interrupted:
             self._hand_out()
-            busy = [(worker, worker.job) for worker in self.workers if worker.job is not None]
+            busy = [worker for worker in self.workers if worker.jobs]
             if not busy:
                 break
             self._take_back(busy)
@@ -122,41 +125,48 @@ class _Run:
         self.workers.clear()
 
     def _hand_out(self) -> None:
-        for worker in [worker for worker in self.workers if worker.job is None]:  # a copy: _give may retire one
-            if self.todo:
-                self._give(worker, self.todo.popleft())
-        while self.todo and len(self.workers) < self.capacity:
-            started = self._start()
-            if started is None:  # the system gives no more processes: those there are carry on
-                self.capacity = len(self.workers)
-                return
-            self._give(started, self.todo.popleft())
+        """Workers started up to the capacity, then each given jobs up to `ahead`, the least busy first."""
+        while self.todo:
+            worker: _Worker | None
+            if len(self.workers) < self.capacity:
+                worker = self._start()
+                if worker is None:  # the system gives no more processes: those there are carry on
+                    self.capacity = len(self.workers)
+                    continue
+            else:
+                worker = min(self.workers, key=lambda each: len(each.jobs), default=None)
+                if worker is None or len(worker.jobs) >= self.ahead:
+                    return
+            self._give(worker, self.todo.popleft())
 
     def _give(self, worker: _Worker, job: _Job) -> None:
-        worker.job = job
+        worker.jobs.append(job)
         try:
             worker.connection.send([self.tasks[place] for place in job.places])
-        except OSError:  # it died idle (the system ended it); counted as a death all the same, so retries stay bounded
-            self._died(worker, job)
+        except OSError:  # it died (the system ended it, or a job it had killed it): counted, so retries stay bounded
+            self._died(worker)
 
-    def _take_back(self, busy: list[tuple[_Worker, _Job]]) -> None:
-        ready = wait([worker.connection for worker, _ in busy] + [worker.process.sentinel for worker, _ in busy])
-        for worker, job in busy:
+    def _take_back(self, busy: list[_Worker]) -> None:
+        ready = wait([worker.connection for worker in busy] + [worker.process.sentinel for worker in busy])
+        for worker in busy:
             if worker.connection in ready:
                 try:
                     packed = worker.connection.recv()
                 except (EOFError, OSError):  # it died before its outcomes were all sent
-                    self._died(worker, job)
+                    self._died(worker)
                     continue
+                job = worker.jobs.popleft()
                 for place, blob in zip(job.places, packed, strict=True):
                     self.outcomes[place] = _unpickled(blob)
-                worker.job = None
             elif worker.process.sentinel in ready:
-                self._died(worker, job)
+                self._died(worker)
 
-    def _died(self, worker: _Worker, job: _Job) -> None:
-        """The worker stopped abruptly: its files are checked again one at a time, and a file it dies on twice alone is invalid."""
+    def _died(self, worker: _Worker) -> None:
+        """The worker stopped abruptly in its first job, whose files are checked again one at a time; a file it dies on
+        twice alone is invalid. The jobs behind it had not started: they go back as they were."""
         self._retire(worker)
+        job, *waiting = worker.jobs
+        self.todo.extendleft(reversed(waiting))
         if len(job.places) > 1:
             self.todo.extend(_Job((place,)) for place in job.places)
         elif job.deaths + 1 < TRIES_ALONE:
