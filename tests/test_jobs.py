@@ -10,6 +10,7 @@ tests need the fork start method that the engine uses on Linux.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -220,6 +221,39 @@ def test_a_report_that_cannot_travel_back_is_made_in_the_parent(monkeypatch, tmp
     assert all(isinstance(file, FileReport) and file.status == "non_compliant" for file in report.files)
     assert callable(report.files[5].reference[-1])  # made in this process: nothing was pickled
     assert not any(callable(match) for file in report.files[:5] + report.files[6:] for match in file.reference)
+
+
+class _Doomed:
+    def __del__(self) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C does when its handler runs inside a finalizer
+
+
+def _dropped_at_once() -> None:
+    _Doomed()  # its finalizer runs here, where Python can only report what it raises as "Exception ignored"
+
+
+class _CtrlCInAFinalizer:
+    """Travels back from a worker; unpickled in the parent, it is a Ctrl-C landing in a finalizer there."""
+
+    def __reduce__(self):
+        return _dropped_at_once, ()
+
+
+@forked_workers
+def test_ctrl_c_landing_in_a_finalizer_still_stops_the_run(capsys, monkeypatch, tmp_path) -> None:
+    for index in range(40):
+        write(tmp_path, f"queue-{index:02}.yaml", QUEUE_ONLY.replace("Orders", "Odd" if index == 5 else "Orders"))
+    real_compare = checker.evaluation.reference.compare_with_reference
+
+    def interrupted_for_odd(resolved, arch):
+        matches = real_compare(resolved, arch)
+        return (*matches, _CtrlCInAFinalizer()) if "Odd" in resolved.resources else matches
+
+    monkeypatch.setattr(checker.evaluation.reference, "compare_with_reference", interrupted_for_odd)
+    with pytest.raises(KeyboardInterrupt):
+        check_paths([str(tmp_path)], OPTIONS, jobs=2)
+    assert multiprocessing.active_children() == []
+    assert capsys.readouterr().err == ""
 
 
 LINUX_PROC = pytest.mark.skipif(
