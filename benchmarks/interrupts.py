@@ -8,10 +8,9 @@ goes to its whole process group, as Ctrl-C in a terminal sends it, at a moment d
 start-up (as the first worker process appears, or with --jobs 1 once the checking has begun), mid-run (anywhere
 in an uninterrupted run's length) and the last file (its last tenth). A stop is clean when the run exits 130,
 its stderr is exactly "cfn-compliance: interrupted", and no process of its group is left; a run still going a
-minute later has hung, and its group is killed. Two kinds of run do not count and are drawn again (and counted
-apart): one that ended before its signal could be sent, and one the signal found already shutting down, with
-its whole report written (Python has then put back SIGINT's default action: the process ends by the signal,
-silently, which a shell shows as 130; as in the interpreter's start-up, the program has no say).
+minute later has hung, and its group is killed. A run that had written its whole report before the signal
+could go does not count and is drawn again, a little earlier: it was over, and only Python's shutdown was left
+(where, as in its start-up, SIGINT is not the program's to handle: Python puts back the default action).
 --busy keeps that many other processes spinning, to see it under load.
 Counts, not timings: tests/test_jobs.py runs a short version of this loop.
 """
@@ -32,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference_template" / "order-processing.yaml"
@@ -49,12 +49,6 @@ class Stop:
     code: int | None  # None: it hung
     stderr: str
     left: tuple[str, ...]  # processes of its group still there after it ended
-    reported: bool  # its whole report was written
-
-    @property
-    def shutting_down(self) -> bool:
-        """The signal came after main() had returned: the interpreter's shutdown, not the program's to handle."""
-        return self.code == -signal.SIGINT and self.reported and not self.stderr and not self.left
 
     @property
     def clean(self) -> bool:
@@ -98,6 +92,20 @@ def _ended(pid: int) -> bool:
     return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
 
 
+def _drain(stream: IO[bytes]) -> bytes:
+    """What the child has written to a pipe so far, without waiting for more."""
+    chunks = []
+    os.set_blocking(stream.fileno(), False)
+    try:
+        while chunk := os.read(stream.fileno(), 1 << 16):
+            chunks.append(chunk)
+    except BlockingIOError:
+        pass
+    finally:
+        os.set_blocking(stream.fileno(), True)
+    return b"".join(chunks)
+
+
 def _group(pgid: int) -> list[str]:
     """The live processes of a process group (zombies are already gone in all but name)."""
     found = []
@@ -121,29 +129,28 @@ def _leftovers(pgid: int, grace: float = 5.0) -> tuple[str, ...]:
     return tuple(left)
 
 
-def interrupt(command: Command, moment: str, delay: float, report: str, timeout: float = 60.0) -> Stop | None:
-    """One run, given SIGINT `delay` seconds after start-up; None when it ended before the signal could go.
-
-    `report`: what an uninterrupted run writes to stdout."""
-    process = subprocess.Popen(
-        command.argv(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+def interrupt(command: Command, moment: str, delay: float, report: bytes | None = None, timeout: float = 60.0) -> Stop | None:
+    """One run, given SIGINT `delay` seconds after start-up; None when it was over first: it had ended, or written
+    `report`, the whole of what an uninterrupted run writes to stdout (when known)."""
+    process = subprocess.Popen(command.argv(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    assert process.stdout is not None
     try:
         while not _ended(process.pid) and not _started(process.pid):
             time.sleep(0.001)
         time.sleep(delay)
-        if _ended(process.pid):
+        written = _drain(process.stdout)
+        if _ended(process.pid) or written == report:  # once its report is out, only Python's shutdown is left
             process.communicate()
             return None
         os.killpg(process.pid, signal.SIGINT)
         try:
-            stdout, stderr = process.communicate(timeout=timeout)
+            _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             left = tuple(_group(process.pid))
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-            return Stop(moment, delay, None, "", left, reported=False)
-        return Stop(moment, delay, process.returncode, stderr, _leftovers(process.pid), reported=stdout == report)
+            return Stop(moment, delay, None, "", left)
+        return Stop(moment, delay, process.returncode, stderr.decode(errors="replace"), _leftovers(process.pid))
     finally:
         if process.poll() is None:  # the caller is being interrupted itself: leave nothing behind
             os.killpg(process.pid, signal.SIGKILL)
@@ -154,14 +161,14 @@ def interrupt(command: Command, moment: str, delay: float, report: str, timeout:
 class Uninterrupted:
     """What a run left alone does: the report it writes, and its median length from start-up to exit."""
 
-    report: str
+    report: bytes
     length: float
 
 
 def uninterrupted(command: Command, runs: int = 3) -> Uninterrupted:
     reports, lengths = set(), []
     for _ in range(runs):
-        process = subprocess.Popen(command.argv(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        process = subprocess.Popen(command.argv(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         while process.poll() is None and not _started(process.pid):
             time.sleep(0.001)
         start = time.monotonic()
@@ -174,10 +181,9 @@ def uninterrupted(command: Command, runs: int = 3) -> Uninterrupted:
 
 @dataclass
 class Redrawn:
-    """Runs that did not count: ended before the signal, or met it while shutting down."""
+    """How many runs did not count: they were over before their signal could go."""
 
-    ended_first: int = 0
-    shutting_down: int = 0
+    over_first: int = 0
 
 
 def interrupts(command: Command, runs: int, seed: int, alone: Uninterrupted, redrawn: Redrawn) -> Iterator[Stop]:
@@ -193,13 +199,10 @@ def interrupts(command: Command, runs: int, seed: int, alone: Uninterrupted, red
             else:
                 delay = draw.uniform(0.9 * length, length)
             stop = interrupt(command, moment, delay, alone.report)
-            if stop is not None and not stop.shutting_down:
+            if stop is not None:
                 yield stop
                 break
-            if stop is None:
-                redrawn.ended_first += 1
-            else:
-                redrawn.shutting_down += 1
+            redrawn.over_first += 1
             length *= 0.9  # drawn again a little earlier, so that the drawing ends
 
 
@@ -243,7 +246,7 @@ def main() -> int:
         print(f"  {moment}: {sum(stop.clean for stop in some)} of {len(some)} clean")
     clean = sum(stop.clean for stop in stops)
     print(f"{clean} of {len(stops)} interrupts stopped cleanly (exit 130, the one line on stderr, no process left)")
-    print(f"drawn again: {redrawn.ended_first} ended before the signal, {redrawn.shutting_down} met it while shutting down")
+    print(f"drawn again: {redrawn.over_first} runs over (report written) before their signal could go")
     return 0 if clean == len(stops) else 1
 
 

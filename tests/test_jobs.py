@@ -266,7 +266,7 @@ LINUX_PROC = pytest.mark.skipif(
 def test_ctrl_c_stops_the_run_quietly_with_the_sigint_exit_code(jobs, tmp_path) -> None:
     """SIGINT to the run's process group, as Ctrl-C sends it, as soon as the run is past the interpreter's own
     start-up (a signal before that is not ours to handle): with --jobs 2, as the first worker appears."""
-    stop = interrupt(Command(templates(tmp_path, 300), jobs), "start-up", 0.0, report="")
+    stop = interrupt(Command(templates(tmp_path, 300), jobs), "start-up", 0.0)
     assert stop is not None, "the run ended before it could be interrupted"
     assert (stop.code, stop.stderr, stop.left) == (130, "cfn-compliance: interrupted\n", ()), stop
 
