@@ -138,7 +138,7 @@ def interrupt(command: Command, moment: str, delay: float, report: bytes | None 
         while not _ended(process.pid) and not _started(process.pid):
             time.sleep(0.001)
         time.sleep(delay)
-        written = _drain(process.stdout)
+        written = _drain(process.stdout)  # all of it: a report of a few hundred files fits in the pipe's buffer
         if _ended(process.pid) or written == report:  # once its report is out, only Python's shutdown is left
             process.communicate()
             return None
