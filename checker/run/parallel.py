@@ -87,7 +87,7 @@ class _Run:
         self._unraisable_hook = sys.unraisablehook
 
     def __enter__(self) -> _Run:
-        sys.unraisablehook = self._unraisable
+        self._unraisable_hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
         return self
 
     def __exit__(self, *exception: object) -> None:
@@ -107,8 +107,8 @@ class _Run:
             raise KeyboardInterrupt
 
     def _unraisable(self, unraisable: sys.UnraisableHookArgs) -> None:
-        """A Ctrl-C that lands in a finalizer (a `__del__`, an at-fork callback) cannot raise there: Python would print
-        it as "Exception ignored" and carry on. It is noted instead, and until_done raises it."""
+        """A Ctrl-C that lands in a finalizer (a `__del__` run as the last reference goes) cannot raise there: Python
+        would print it as "Exception ignored" and carry on. It is noted instead, and until_done raises it."""
         if isinstance(unraisable.exc_value, KeyboardInterrupt):
             self.interrupted = True
         else:
