@@ -10,26 +10,26 @@ tests need the fork start method that the engine uses on Linux.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import pickle
 import shutil
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 import checker.evaluation.checks
 import checker.evaluation.reference
+from benchmarks.interrupts import MOMENTS, Command, Redrawn, interrupt, interrupts, templates, uninterrupted
 from checker.cli import main
 from checker.evaluation.options import CheckOptions
 from checker.findings import FileReport
 from checker.run.files import check_file
 from checker.run.parallel import DIED
 from checker.run.runner import check_paths
-from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT
+from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE
 
 OPTIONS = CheckOptions(cfn_lint=False, today=CHECK_DATE)
 QUEUE_ONLY = "Resources:\n  Orders:\n    Type: AWS::SQS::Queue\n"
@@ -223,33 +223,57 @@ def test_a_report_that_cannot_travel_back_is_made_in_the_parent(monkeypatch, tmp
     assert not any(callable(match) for file in report.files[:5] + report.files[6:] for match in file.reference)
 
 
-def _started_checking(pid: int) -> bool:
-    """Is the run past start-up? It has forked workers, or spent more CPU than its imports take (0.6 s)."""
-    if Path(f"/proc/{pid}/task/{pid}/children").read_text().strip():
-        return True
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # fields 14 and 15: user, system
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") >= 0.6
+class _Doomed:
+    def __del__(self) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C does when its handler runs inside a finalizer
 
 
-@pytest.mark.skipif(
+def _dropped_at_once() -> None:
+    _Doomed()  # its finalizer runs here, where Python can only report what it raises as "Exception ignored"
+
+
+class _CtrlCInAFinalizer:
+    """Travels back from a worker; unpickled in the parent, it is a Ctrl-C landing in a finalizer there."""
+
+    def __reduce__(self):
+        return _dropped_at_once, ()
+
+
+@forked_workers
+def test_ctrl_c_landing_in_a_finalizer_still_stops_the_run(capsys, monkeypatch, tmp_path) -> None:
+    for index in range(40):
+        write(tmp_path, f"queue-{index:02}.yaml", QUEUE_ONLY.replace("Orders", "Odd" if index == 5 else "Orders"))
+    real_compare = checker.evaluation.reference.compare_with_reference
+
+    def interrupted_for_odd(resolved, arch):
+        matches = real_compare(resolved, arch)
+        return (*matches, _CtrlCInAFinalizer()) if "Odd" in resolved.resources else matches
+
+    monkeypatch.setattr(checker.evaluation.reference, "compare_with_reference", interrupted_for_odd)
+    with pytest.raises(KeyboardInterrupt):
+        check_paths([str(tmp_path)], OPTIONS, jobs=2)
+    assert multiprocessing.active_children() == []
+    assert capsys.readouterr().err == ""
+
+
+LINUX_PROC = pytest.mark.skipif(
     not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(), reason="watches the run through Linux's /proc"
 )
-@pytest.mark.parametrize("jobs", ["1", "2"])
+
+
+@LINUX_PROC
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_ctrl_c_stops_the_run_quietly_with_the_sigint_exit_code(jobs, tmp_path) -> None:
-    for number in range(300):  # several seconds of work
-        shutil.copy(REFERENCE, tmp_path / f"stack-{number:03}.yaml")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "checker.cli", "check", "--no-cfn-lint", "--jobs", jobs, str(tmp_path)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    # Interrupt once start-up is certainly over, however loaded the machine is: a signal during the
-    # interpreter's own start-up is not ours to handle.
-    while process.poll() is None and not _started_checking(process.pid):
-        time.sleep(0.02)
-    assert process.poll() is None, "the run ended before it could be interrupted"
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert (process.returncode, stderr) == (130, "cfn-compliance: interrupted\n")
+    """SIGINT to the run's process group, as Ctrl-C sends it, as soon as the run is past the interpreter's own
+    start-up (a signal before that is not ours to handle): with --jobs 2, as the first worker appears."""
+    stop = interrupt(Command(templates(tmp_path, 300), jobs), "start-up", 0.0)
+    assert stop is not None, "the run ended before it could be interrupted"
+    assert (stop.code, stop.stderr, stop.left) == (130, "cfn-compliance: interrupted\n", ()), stop
+
+
+@LINUX_PROC
+def test_ctrl_c_at_random_moments_stops_every_run_cleanly(tmp_path) -> None:
+    """A short run of benchmarks/interrupts.py's loop: start-up, mid-run and the last file, twice each."""
+    command = Command(templates(tmp_path, 150), jobs=2)
+    stops = list(interrupts(command, len(MOMENTS) * 2, 7, uninterrupted(command, runs=1), Redrawn()))
+    assert [stop for stop in stops if not stop.clean] == []

@@ -16,7 +16,7 @@ def check_paths(paths: list[str], options: CheckOptions, jobs: int = 1) -> RunRe
     selection = select_files(paths)
     tasks = [(path, path in selection.searched) for path in selection.files]
     if jobs > 1 and len(tasks) > 1:
-        from checker.run.parallel import check_in_parallel  # the process machinery costs tens of milliseconds to import
+        from checker.run.parallel import check_in_parallel  # the process machinery costs about ten milliseconds to import
 
         outcomes = check_in_parallel(tasks, options, jobs)
     else:
