@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
@@ -33,7 +35,17 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check templates (files or directories)")
     check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--format", choices=tuple(FORMATS), default="text")
+    check.add_argument("--format", choices=tuple(FORMATS), default="text", help="the report on standard output (default: text)")
+    check.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="FORMAT=PATH",
+        help=f"also write the report in FORMAT to PATH (repeatable; formats: {', '.join(FORMATS)})",
+    )
+    check.add_argument(
+        "--compact", action="store_true", help="text: one line per finding, file:line:col: SEVERITY RULE_ID message"
+    )
     check.add_argument(
         "--fail-on", choices=FAIL_ON, default="warning", help="lowest severity that fails the run (default: warning)"
     )
@@ -92,6 +104,18 @@ def _parameters(values: list[str], parser: argparse.ArgumentParser) -> dict[str,
     return parameters
 
 
+def _outputs(values: list[str], parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
+    outputs = []
+    for value in values:
+        name, separator, path = value.partition("=")
+        if not separator or not path:
+            parser.error(f"--output expects FORMAT=PATH, got {value!r}")
+        if name not in FORMATS:
+            parser.error(f"--output: unknown format {name!r} (choose from {', '.join(FORMATS)})")
+        outputs.append((name, path))
+    return outputs
+
+
 def _rule_ids(values: list[str], parser: argparse.ArgumentParser) -> frozenset[str]:
     from checker.evaluation.catalogue import load_catalogue
 
@@ -115,6 +139,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if any(not path.strip() for path in args.paths):
         parser.error("an empty path was given (an unset variable?); name files or directories to check")
+    outputs = _outputs(args.output, parser)
+    formats = [FORMATS[args.format], *(FORMATS[name] for name, _ in outputs)]
     options = CheckOptions(
         parameters=_parameters(args.parameter, parser),
         cfn_lint=not args.no_cfn_lint,
@@ -122,15 +148,20 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         skip_rules=_rule_ids(args.skip_rule, parser),
         fail_on=args.fail_on,
         fail_on_unknown=args.fail_on_unknown,
-        compare_reference=FORMATS[args.format].shows_reference,  # a pre-commit run (text) saves its cost
+        compare_reference=any(chosen.shows_reference for chosen in formats),  # a pre-commit run (text) saves its cost
     )
     if not selected_rules(options):
         parser.error("the --rule and --skip-rule options leave no rule to run")
     report = check_paths(args.paths, options, jobs=args.jobs or _default_jobs())
-    snippets = _snippets(report) if args.show_reference else {}
-    rendered = FORMATS[args.format].render(report, RenderOptions(__version__, _use_color(args.color), snippets))
+    render = _render_options(args, quote_reference=args.show_reference or any(chosen.uses_snippets for chosen in formats))
     with contextlib.suppress(BrokenPipeError):  # `check . | head`: the reader has seen enough; the verdict stands
-        _print(rendered)
+        _print(FORMATS[args.format].render(report, _options_for(args.format, render, args)))
+    for name, path in outputs:
+        try:
+            _write(path, FORMATS[name].render(report, _options_for(name, dataclasses.replace(render, color=False), args)))
+        except OSError as error:
+            print(f"cfn-compliance: error: cannot write the {name} report to {path}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_INVALID
     if not report.files:
         print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
         return EXIT_INVALID
@@ -148,14 +179,31 @@ def _print(text: str) -> None:
         raise
 
 
-def _snippets(report) -> dict[str, str]:
-    """The reference's lines for each rule that has a finding in this run."""
-    from checker.evaluation.catalogue import rule_by_id
-    from checker.evaluation.reference import reference_snippet
+def _render_options(args: argparse.Namespace, *, quote_reference: bool) -> RenderOptions:
+    """The catalogue for every renderer; the reference's lines (a few milliseconds) when a report quotes them."""
+    from checker.evaluation.catalogue import load_catalogue
 
-    rule_ids = {finding.rule_id for file in report.files for finding in file.findings}
-    rules = [rule for rule in map(rule_by_id, sorted(rule_ids)) if rule is not None]
-    return {rule.id: reference_snippet(rule.component, rule.component_properties) for rule in rules}
+    rules = load_catalogue()
+    snippets = {}
+    if quote_reference:
+        from checker.evaluation.reference import reference_snippet
+
+        snippets = {rule.id: reference_snippet(rule.component, rule.component_properties) for rule in rules}
+    return RenderOptions(__version__, _use_color(args.color), args.compact, snippets, rules)
+
+
+def _options_for(name: str, render: RenderOptions, args: argparse.Namespace) -> RenderOptions:
+    """Text quotes the reference only when asked (--show-reference), wherever it is written."""
+    if name == "text" and not args.show_reference:
+        return dataclasses.replace(render, snippets={})
+    return render
+
+
+def _write(path: str, text: str) -> None:
+    """One --output file; a folder on the way is created."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8", errors="backslashreplace")
 
 
 def exit_code(report: RunReport, fail_on: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,11 +28,6 @@ class Finding:
     path: str
     line: int
     column: int
-
-    @property
-    def fingerprint(self) -> str:
-        """Identity that survives line shifts (rule, file as given, resource, path), in the JSON report."""
-        return "|".join((self.rule_id, self.file, self.resource or "", self.path))
 
 
 @dataclass(frozen=True)
@@ -61,12 +58,34 @@ class ComponentMatch:
 
 @dataclass(frozen=True)
 class FileReport:
+    """One file's verdict. `path` is the file as the user named it (what people read); `repo_path` is where it
+    sits in the repository (POSIX, relative to the repository root, or to the working directory outside git;
+    absolute when outside both), what fingerprints and code-scanning locations use. The run sets it."""
+
     path: str
     status: FileStatus
     findings: tuple[Finding, ...]
     results: tuple[RuleResult, ...]
     reference: tuple[ComponentMatch, ...] = ()
     notes: tuple[str, ...] = ()
+    repo_path: str | None = None
+
+    @property
+    def location(self) -> str:
+        return self.repo_path or self.path
+
+    def fingerprints(self) -> tuple[str, ...]:
+        """One stable identity per finding, in order: rule, file in the repository, resource and property path,
+        never the line, so a finding keeps its identity when lines move (SARIF, GitLab and baselines use it).
+        Findings that share all four (two secrets in one string) are told apart by their order."""
+        seen: Counter[tuple[str, ...]] = Counter()
+        prints = []
+        for finding in self.findings:
+            key = (finding.rule_id, self.location, finding.resource or "", finding.path)
+            seen[key] += 1
+            text = "\0".join((*key, str(seen[key])))
+            prints.append(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32])
+        return tuple(prints)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,9 @@
-"""Whole reports from realistic generated answers, compared with golden files.
+"""Whole reports, in every format, compared with golden files.
 
-One is a bare CloudFormation template, the other a SAM template inside a Markdown answer.
-
-The golden files are the reviewer's view of the tool: any change to a message, a
-location or the layout shows up here. After a deliberate change, regenerate them
-with `CFN_COMPLIANCE_UPDATE_GOLDEN=1 pytest` and review the diff.
+The candidates: a bare CloudFormation template, a SAM template inside a Markdown answer (both realistic generated
+answers that fail), and an input that is not valid YAML. The golden files (tests/fixtures/reports/golden/) are
+the reviewer's view of the tool: any change to a message, a location or a layout shows up here. After a
+deliberate change, regenerate them with `CFN_COMPLIANCE_UPDATE_GOLDEN=1 pytest` and review the diff.
 """
 
 from __future__ import annotations
@@ -15,47 +14,67 @@ import jsonschema
 import pytest
 
 from checker import __version__
+from checker.evaluation.catalogue import load_catalogue
 from checker.evaluation.options import CheckOptions
+from checker.evaluation.reference import reference_snippet
 from checker.findings import RunReport
-from checker.reports.json import render_json
-from checker.reports.text import render_text
-from checker.run.files import check_file
+from checker.reports import FORMATS, RenderOptions
+from checker.run.runner import check_paths
 from tests.conftest import CHECK_DATE, FIXTURES, ROOT, assert_golden
 
-GOLDEN = FIXTURES / "reports"
-CANDIDATES = ["model-response.yaml", "sam-answer.md"]
+CANDIDATES = FIXTURES / "reports"
+GOLDEN = CANDIDATES / "golden"
+# Each format's golden file extension (the names say which format wrote them).
+EXTENSIONS = {"text": "txt", "json": "json"}
+TEST_VERSION = "0.0.0-test"
 
 
-@pytest.fixture(params=CANDIDATES)
-def candidate(request: pytest.FixtureRequest) -> str:
-    return request.param
+@pytest.fixture(scope="module", params=["model-response.yaml", "sam-answer.md", "broken.yaml"])
+def report(request: pytest.FixtureRequest) -> RunReport:
+    """One candidate checked as the CLI checks it, from the repository root so that paths are machine-independent."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        relative = str((CANDIDATES / request.param).relative_to(ROOT))
+        return check_paths([relative], CheckOptions(cfn_lint=False, today=CHECK_DATE))
 
 
-@pytest.fixture
-def report(monkeypatch: pytest.MonkeyPatch, candidate: str) -> RunReport:
-    monkeypatch.chdir(ROOT)  # a relative path keeps the golden files machine-independent
-    relative = str((GOLDEN / candidate).relative_to(ROOT))
-    return RunReport(files=(check_file(relative, CheckOptions(cfn_lint=False, today=CHECK_DATE)),))
+def render_options() -> RenderOptions:
+    rules = load_catalogue()
+    snippets = {rule.id: reference_snippet(rule.component, rule.component_properties) for rule in rules}
+    return RenderOptions(TEST_VERSION, snippets=snippets, rules=rules)
 
 
-def _golden_name(candidate: str, suffix: str) -> str:
-    return candidate.rsplit(".", 1)[0] + suffix
+def render(report: RunReport, name: str) -> str:
+    options = render_options()
+    if name == "text":  # text quotes the reference only with --show-reference
+        options = RenderOptions(TEST_VERSION, rules=options.rules)
+    return FORMATS[name].render(report, options)
 
 
-def _compare(name: str, actual: str) -> None:
-    assert_golden(GOLDEN / name, actual)
+def test_every_format_has_a_golden_extension() -> None:
+    assert set(EXTENSIONS) == set(FORMATS)
 
 
-def test_text_report_matches_golden(report: RunReport, candidate: str) -> None:
-    _compare(_golden_name(candidate, ".txt"), render_text(report, color=False))
+@pytest.mark.parametrize("name", sorted(EXTENSIONS))
+def test_report_matches_golden(report: RunReport, name: str) -> None:
+    stem = report.files[0].path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    assert_golden(GOLDEN / f"{stem}.{EXTENSIONS[name]}", render(report, name))
 
 
-def test_json_report_matches_golden_and_schema(report: RunReport, candidate: str) -> None:
-    document = render_json(report, tool_version="0.0.0-test")
+def test_compact_text_is_one_line_per_finding(report: RunReport) -> None:
+    compact = FORMATS["text"].render(report, RenderOptions(TEST_VERSION, compact=True))
+    file = report.files[0]
+    assert compact.splitlines() == [
+        f"{file.path}:{finding.line}:{finding.column}: {finding.severity.upper()} {finding.rule_id} {finding.message}"
+        for finding in file.findings
+    ]
+
+
+def test_json_report_matches_schema(report: RunReport) -> None:
     schema = json.loads((ROOT / "checker" / "data" / "report.schema.json").read_text())
-    jsonschema.Draft202012Validator(schema).validate(json.loads(document))
-    _compare(_golden_name(candidate, ".json"), document)
+    jsonschema.Draft202012Validator(schema).validate(json.loads(render(report, "json")))
 
 
 def test_json_report_names_the_tool(report: RunReport) -> None:
-    assert json.loads(render_json(report, tool_version=__version__))["tool"] == {"name": "cfn-compliance", "version": __version__}
+    document = json.loads(FORMATS["json"].render(report, RenderOptions(__version__)))
+    assert document["tool"] == {"name": "cfn-compliance", "version": __version__}

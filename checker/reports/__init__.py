@@ -1,11 +1,12 @@
-"""Pure renderers: a run's report in, text out. The CLI picks one by `--format` from FORMATS; adding an output
-format is adding a module here and an entry there."""
+"""Pure renderers: a run's report in, text out. The CLI picks one by `--format` (and `--output FORMAT=PATH`) from
+FORMATS; adding an output format is adding a module here and an entry there."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from checker.evaluation.catalogue import Rule
 from checker.findings import RunReport
 from checker.reports.json import render_json
 from checker.reports.text import render_text
@@ -17,16 +18,27 @@ class RenderOptions:
 
     tool_version: str
     color: bool = False
+    compact: bool = False  # text: one line per finding
     snippets: Mapping[str, str] = field(default_factory=dict)  # rule id -> the reference's own lines
+    rules: tuple[Rule, ...] = ()  # the catalogue, in its order: titles, rationales, severities for the score
+
+    def severities(self) -> dict[str, str]:
+        return {rule.id: rule.severity for rule in self.rules}
 
 
 @dataclass(frozen=True)
 class Format:
     render: Callable[[RunReport, RenderOptions], str]
     shows_reference: bool  # the report carries the side-by-side with the reference, so the run must compute it
+    uses_snippets: bool = False  # the report quotes the reference's lines, so the CLI must read them
 
 
 FORMATS: dict[str, Format] = {
-    "text": Format(lambda report, options: render_text(report, color=options.color, snippets=options.snippets), False),
-    "json": Format(lambda report, options: render_json(report, tool_version=options.tool_version), True),
+    "text": Format(
+        lambda report, options: render_text(report, color=options.color, snippets=options.snippets, compact=options.compact),
+        False,
+    ),
+    "json": Format(
+        lambda report, options: render_json(report, tool_version=options.tool_version, severities=options.severities()), True
+    ),
 }

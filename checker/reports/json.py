@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from checker.bundled import DATA
@@ -16,7 +17,7 @@ from checker.findings import (
     SettingDifference,
     SkippedFile,
 )
-from checker.reports.summary import Summary, summarise
+from checker.reports.summary import Summary, file_score, summarise
 
 TOOL_NAME = "cfn-compliance"
 SCHEMA_PATH = DATA / "report.schema.json"
@@ -24,29 +25,33 @@ SCHEMA_PATH = DATA / "report.schema.json"
 Json = Any  # a value json.dumps accepts without help
 
 
-def render_json(report: RunReport, *, tool_version: str) -> str:
+def render_json(report: RunReport, *, tool_version: str, severities: Mapping[str, str]) -> str:
     """The whole run as one JSON document; keys are built in a fixed order so diffs stay stable."""
     document = {
         "tool": {"name": TOOL_NAME, "version": tool_version},
-        "files": [_file(file) for file in report.files],
+        "files": [_file(file, severities) for file in report.files],
         "skipped": [_skipped(skipped) for skipped in report.skipped],
         "summary": _summary(summarise(report)),
     }
     return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
-def _file(file: FileReport) -> dict[str, Json]:
+def _file(file: FileReport, severities: Mapping[str, str]) -> dict[str, Json]:
     return {
         "path": file.path,
+        "repo_path": file.location,
         "status": file.status,
-        "findings": [_finding(finding) for finding in file.findings],
+        "score": file_score(file, severities),
+        "findings": [
+            _finding(finding, fingerprint) for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
+        ],
         "results": [_result(result) for result in file.results],
         "reference": {"components": [_component(match) for match in file.reference]},
         "notes": list(file.notes),
     }
 
 
-def _finding(finding: Finding) -> dict[str, Json]:
+def _finding(finding: Finding, fingerprint: str) -> dict[str, Json]:
     return {
         "rule_id": finding.rule_id,
         "severity": finding.severity,
@@ -58,7 +63,7 @@ def _finding(finding: Finding) -> dict[str, Json]:
         "line": finding.line,
         "column": finding.column,
         "remediation": finding.remediation,
-        "fingerprint": finding.fingerprint,
+        "fingerprint": fingerprint,
     }
 
 

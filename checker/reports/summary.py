@@ -1,11 +1,11 @@
-"""Counting shared by every reporter, so text, JSON and the CLI exit code never disagree."""
+"""Counting shared by every reporter, so every format and the CLI exit code agree, and the score is one score."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from checker.findings import Finding, RuleResult, RunReport
+from checker.findings import FileReport, Finding, RuleResult, RunReport
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,52 @@ def summarise(report: RunReport) -> Summary:
         warnings=counts.warnings,
         unknown=unknown,
     )
+
+
+# How much a rule weighs in the score by its severity: an error is a defect, a warning advice.
+SCORE_WEIGHTS = {"error": 3, "warning": 1}
+
+
+@dataclass(frozen=True)
+class FileTally:
+    """One file's numbers, as every per-file format (CSV, JSON lines, Markdown, HTML) shows them."""
+
+    errors: int
+    warnings: int
+    passed: int
+    failed: int
+    unknown: int
+    not_applicable: int
+    failed_rules: tuple[str, ...]
+    score: float  # 0 to 100; see `file_score`
+
+
+def tally(file: FileReport, severities: Mapping[str, str]) -> FileTally:
+    """Count one file's findings and rule verdicts; `severities` maps rule ids to the catalogue's severity."""
+    counts = count_findings(file.findings)
+    statuses = [result.status for result in file.results]
+    return FileTally(
+        errors=counts.errors,
+        warnings=counts.warnings,
+        passed=statuses.count("pass"),
+        failed=statuses.count("fail"),
+        unknown=statuses.count("unknown"),
+        not_applicable=statuses.count("not_applicable"),
+        failed_rules=tuple(dict.fromkeys(finding.rule_id for finding in file.findings)),
+        score=file_score(file, severities),
+    )
+
+
+def file_score(file: FileReport, severities: Mapping[str, str]) -> float:
+    """The share of the judged rules that pass, each weighted by its severity (SCORE_WEIGHTS), from 0 to 100 with
+    one decimal. Judged means pass or fail: a rule not applicable or unknown counts neither way (the unknown count
+    is shown beside the score). An invalid file scores 0; a file on which no rule judged anything scores 0 too,
+    since nothing in it showed the architecture."""
+    if file.status == "invalid":
+        return 0.0
+    weights = {"pass": 0, "fail": 0}
+    for result in file.results:
+        if result.status in weights:
+            weights[result.status] += SCORE_WEIGHTS.get(severities.get(result.rule_id, "error"), SCORE_WEIGHTS["error"])
+    judged = weights["pass"] + weights["fail"]
+    return round(100 * weights["pass"] / judged, 1) if judged else 0.0

@@ -30,16 +30,29 @@ class _Style:
         return self.paint(text, _BOLD)
 
 
-def render_text(report: RunReport, *, color: bool, snippets: Mapping[str, str] | None = None) -> str:
-    """One block per file, then skipped inputs, then a single summary line.
+def render_text(report: RunReport, *, color: bool, snippets: Mapping[str, str] | None = None, compact: bool = False) -> str:
+    """One block per file, then skipped inputs, then a single summary line; `compact`: one line per finding.
 
     `snippets` maps rule ids to the reference's own lines, shown under each finding of that rule."""
+    if compact:
+        return render_compact(report)
     style = _Style(color, snippets or {})
     blocks = [_file_block(file, style) for file in report.files]
     if report.skipped:
         blocks.append(_skipped_block(report.skipped, style))
     blocks.append(_summary_line(summarise(report), len(report.skipped)))
     return "\n\n".join(blocks) + "\n"
+
+
+def render_compact(report: RunReport) -> str:
+    """`file:line:col: SEVERITY RULE_ID message`, one finding a line, as editors' quickfix lists and grep read it.
+    Nothing else is written: an empty output means no findings."""
+    lines = [
+        f"{inert(finding.file)}:{finding.line}:{finding.column}: {finding.severity.upper()} {finding.rule_id} {inert(finding.message)}"
+        for file in report.files
+        for finding in file.findings
+    ]
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _file_block(file: FileReport, style: _Style) -> str:

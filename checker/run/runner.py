@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from checker.evaluation.judge import invalid_report
 from checker.evaluation.options import CheckOptions
 from checker.findings import FileReport, RunReport, SkippedFile
 from checker.run.discover import select_files
 from checker.run.files import check_task
+from checker.run.locations import repo_path, repository_root
 
 
 def check_paths(paths: list[str], options: CheckOptions, jobs: int = 1) -> RunReport:
@@ -22,7 +26,10 @@ def check_paths(paths: list[str], options: CheckOptions, jobs: int = 1) -> RunRe
     else:
         outcomes = [check_task(task, options) for task in tasks]
     unreadable = [invalid_report(item.path, options, item.reason) for item in selection.unreadable]
+    files = (*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable)
+    cwd = Path.cwd()
+    root = repository_root(cwd)
     return RunReport(
-        files=(*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable),
+        files=tuple(dataclasses.replace(file, repo_path=repo_path(file.path, root, cwd)) for file in files),
         skipped=(*selection.skipped, *[outcome for outcome in outcomes if isinstance(outcome, SkippedFile)]),
     )

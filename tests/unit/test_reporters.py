@@ -162,7 +162,7 @@ def validator() -> Draft202012Validator:
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    return json.loads(render_json(REPORT, tool_version="1.2.3"))
+    return json.loads(render_json(REPORT, tool_version="1.2.3", severities={}))
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_json_validates_against_schema(validator: Draft202012Validator, document
 
 
 def test_json_is_one_indented_document_with_trailing_newline() -> None:
-    text = render_json(REPORT, tool_version="1.2.3")
+    text = render_json(REPORT, tool_version="1.2.3", severities={})
     assert text.endswith("}\n") and not text.endswith("\n\n")
     assert text.startswith('{\n  "tool": {\n    "name": "cfn-compliance",\n    "version": "1.2.3"\n  },')
     assert list(json.loads(text)) == ["tool", "files", "skipped", "summary"]
@@ -191,13 +191,13 @@ def test_json_finding_values(document: dict[str, Any]) -> None:
         "line": 42,
         "column": 9,
         "remediation": "List only the actions the function calls, e.g. sqs:SendMessage.",
-        "fingerprint": SEC002.fingerprint,
+        "fingerprint": REPORT.files[1].fingerprints()[0],
     }
 
 
 def test_json_key_order_is_stable(document: dict[str, Any]) -> None:
     file = document["files"][1]
-    assert list(file) == ["path", "status", "findings", "results", "reference", "notes"]
+    assert list(file) == ["path", "repo_path", "status", "score", "findings", "results", "reference", "notes"]
     assert list(file["findings"][0]) == [
         "rule_id", "severity", "category", "title", "message", "resource",
         "path", "line", "column", "remediation", "fingerprint",
@@ -270,7 +270,7 @@ def test_json_serialises_non_native_values(validator: Draft202012Validator) -> N
     difference = SettingDifference("Environment", {"Variables": {"STAGE": Tag(), "Sizes": (1, 2.5)}, 3: None}, float("nan"))
     match = ComponentMatch("processor", "OrderFunction", "OrderProcessor", (difference,))
     report = RunReport(files=(FileReport("t.yaml", "compliant", (), (), (match,)),))
-    document = json.loads(render_json(report, tool_version="0.1.0"))
+    document = json.loads(render_json(report, tool_version="0.1.0", severities={}))
     assert list(validator.iter_errors(document)) == []
     assert document["files"][0]["reference"]["components"][0]["differences"][0] == {
         "setting": "Environment",
@@ -281,7 +281,7 @@ def test_json_serialises_non_native_values(validator: Draft202012Validator) -> N
 
 
 def test_json_empty_run_is_valid(validator: Draft202012Validator) -> None:
-    document = json.loads(render_json(RunReport(files=()), tool_version="0.1.0"))
+    document = json.loads(render_json(RunReport(files=()), tool_version="0.1.0", severities={}))
     assert list(validator.iter_errors(document)) == []
     assert document["files"] == [] and document["summary"]["files"] == 0
 
