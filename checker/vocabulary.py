@@ -54,6 +54,33 @@ COMPONENTS = (
 )
 RULE_COMPONENTS = ("template", *COMPONENTS)
 
+# How reports name each component (the reviewer's words, not the template's).
+COMPONENT_LABELS = {
+    "order_queue": "SQS order queue",
+    "dlq": "Dead-letter queue",
+    "processor": "Node.js order processor (Lambda)",
+    "event_source_mapping": "Event source mapping (queue to processor)",
+    "status_table": "DynamoDB order-status table",
+    "log_group": "Processor log group",
+    "role": "Processor execution role (IAM)",
+    "errors_alarm": "Alarm on processor errors",
+    "dlq_alarm": "Alarm on messages in the dead-letter queue",
+    "duration_alarm": "Alarm on processor duration",
+    "alarm_topic": "Alarm notification topic (SNS)",
+    "dashboard": "CloudWatch dashboard",
+    "query": "Logs Insights query",
+}
+
+# How reports head each category's section, in CATEGORIES order.
+CATEGORY_HEADINGS = {
+    "template": "Template validity",
+    "architecture": "Architecture",
+    "cost": "Cost",
+    "monitoring": "Monitoring and observability",
+    "security": "Security",
+    "reliability": "Reliability",
+}
+
 # What CloudFormation uses when a property (or resource attribute) is not written: (type, path from the resource).
 DEFAULTS: dict[tuple[str, tuple[str, ...]], object] = {
     ("AWS::SQS::Queue", ("Properties", "VisibilityTimeout")): 30,

@@ -8,7 +8,16 @@ import json
 from checker.bundled import DATA
 from checker.evaluation.catalogue import load_catalogue
 from checker.model.recognise import Architecture
-from checker.vocabulary import CATEGORIES, ID_PREFIXES, PARTS, RULE_COMPONENTS, SEVERITIES
+from checker.vocabulary import (
+    CATEGORIES,
+    CATEGORY_HEADINGS,
+    COMPONENT_LABELS,
+    COMPONENTS,
+    ID_PREFIXES,
+    PARTS,
+    RULE_COMPONENTS,
+    SEVERITIES,
+)
 
 RULE_SCHEMA = json.loads((DATA / "rule.schema.json").read_text(encoding="utf-8"))
 REPORT_SCHEMA = json.loads((DATA / "report.schema.json").read_text(encoding="utf-8"))
@@ -43,3 +52,8 @@ def test_the_recognised_architecture_has_one_field_per_part() -> None:
 def test_every_rule_id_carries_its_category_prefix() -> None:
     for rule in load_catalogue():
         assert rule.id.rstrip("0123456789") == ID_PREFIXES[rule.category], rule.id
+
+
+def test_every_component_and_category_has_its_report_words() -> None:
+    assert tuple(COMPONENT_LABELS) == COMPONENTS
+    assert tuple(CATEGORY_HEADINGS) == CATEGORIES
