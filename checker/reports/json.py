@@ -33,7 +33,44 @@ def render_json(report: RunReport, *, tool_version: str, severities: Mapping[str
         "skipped": [_skipped(skipped) for skipped in report.skipped],
         "summary": _summary(summarise(report)),
     }
-    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+    return "".join(_layout(document, 0)) + "\n"
+
+
+# One line per finding, result, component, skipped file: readable, grep-able, diff-friendly. Each line is
+# written by the C encoder; Python's indenting encoder took a third of a corpus run.
+_ONE_LINE = json.JSONEncoder(separators=(", ", ": "), allow_nan=False).encode
+_INDENT = "  "
+_INLINE_DEPTH = 5  # a component of the side-by-side (document, files, file, reference, components)
+
+
+def _layout(value: Json, depth: int) -> list[str]:
+    """Indent the document's frame; write anything flat (or deep enough) on one line."""
+    if not isinstance(value, (dict, list)) or depth >= _INLINE_DEPTH or _flat(value) or not value:
+        return [_ONE_LINE(value)]
+    inner, outer = _INDENT * (depth + 1), _INDENT * depth
+    items: list[list[str]]
+    if isinstance(value, dict):
+        opening, closing = "{", "}"
+        items = [[f"{inner}{_ONE_LINE(key)}: ", *_layout(item, depth + 1)] for key, item in value.items()]
+    else:
+        opening, closing = "[", "]"
+        items = [[inner, *_layout(item, depth + 1)] for item in value]
+    parts = [opening, "\n"]
+    for index, item in enumerate(items):
+        parts.extend(item)
+        parts.append(",\n" if index < len(items) - 1 else "\n")
+    parts.extend((outer, closing))
+    return parts
+
+
+def _flat(value: dict | list) -> bool:
+    """Nothing inside but scalars and lists of scalars (a finding, a result, the summary, the notes)."""
+    members = value.values() if isinstance(value, dict) else value
+    return all(not isinstance(member, dict) and (not isinstance(member, list) or all(map(_scalar, member))) for member in members)
+
+
+def _scalar(value: Json) -> bool:
+    return not isinstance(value, (dict, list))
 
 
 def _file(file: FileReport, severities: Mapping[str, str]) -> dict[str, Json]:

@@ -175,7 +175,12 @@ def test_json_validates_against_schema(validator: Draft202012Validator, document
 def test_json_is_one_indented_document_with_trailing_newline() -> None:
     text = render_json(REPORT, tool_version="1.2.3", severities={})
     assert text.endswith("}\n") and not text.endswith("\n\n")
-    assert text.startswith('{\n  "tool": {\n    "name": "cfn-compliance",\n    "version": "1.2.3"\n  },')
+    assert text.startswith('{\n  "tool": {"name": "cfn-compliance", "version": "1.2.3"},\n  "files": [\n    {\n')
+    # one line per finding and per result: grep and diffs see one finding at a time
+    lines = text.splitlines()
+    for file in json.loads(text)["files"]:
+        for item in (*file["findings"], *file["results"]):
+            assert any(json.loads(line.strip().rstrip(",")) == item for line in lines if line.strip().startswith('{"rule_id"'))
     assert list(json.loads(text)) == ["tool", "files", "skipped", "summary"]
 
 
