@@ -36,7 +36,11 @@ def test_components_are_present_failing_or_missing(failing: FileAnalysis) -> Non
     assert states["dashboard"] == ("missing", None)
     queue = failing.components[0]
     assert queue.rule_ids == ("ARCH006", "ARCH009", "SEC005")
-    assert [(d.setting, d.reference, d.candidate) for d in queue.differences][0] == ("VisibilityTimeout", 180, 60)
+    assert [(d.setting, d.reference, d.candidate) for d in queue.differences] == [
+        ("VisibilityTimeout", 180, 60),
+        ("maxReceiveCount", 5, None),
+        ("SqsManagedSseEnabled", True, None),
+    ]
     assert [view.label for view in failing.missing][:2] == ["Dead-letter queue", "Processor log group"]
 
 
