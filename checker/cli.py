@@ -140,6 +140,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if any(not path.strip() for path in args.paths):
         parser.error("an empty path was given (an unset variable?); name files or directories to check")
     outputs = _outputs(args.output, parser)
+    if args.compact and args.format != "text" and "text" not in (name for name, _ in outputs):
+        parser.error(f"--compact shapes the text report; no text report is written (--format {args.format})")
     formats = [FORMATS[args.format], *(FORMATS[name] for name, _ in outputs)]
     options = CheckOptions(
         parameters=_parameters(args.parameter, parser),
