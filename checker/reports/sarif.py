@@ -23,7 +23,7 @@ INFORMATION_URI = "https://pypi.org/project/cfn-compliance/"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "cfnCompliance/v1"  # bump the version if FileReport.fingerprints() ever changes its recipe
-# GitHub code scanning rejects a run with more results than this (and shows only the first 5,000 of those it takes).
+# GitHub code scanning rejects a run with more results than this, and stores only 5,000 of those it accepts.
 MAX_RESULTS = 25_000
 # GitHub ranks security alerts by this score: 7.0 and above is "high", 4.0 to 6.9 "medium".
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0"}
