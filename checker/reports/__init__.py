@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 
 from checker.evaluation.catalogue import Rule
 from checker.findings import RunReport
+from checker.reports.github import render_github
+from checker.reports.gitlab import render_gitlab
 from checker.reports.json import render_json
+from checker.reports.sarif import render_sarif
 from checker.reports.text import render_text
 
 
@@ -41,4 +44,13 @@ FORMATS: dict[str, Format] = {
     "json": Format(
         lambda report, options: render_json(report, tool_version=options.tool_version, severities=options.severities()), True
     ),
+    "sarif": Format(
+        lambda report, options: render_sarif(
+            report, tool_version=options.tool_version, rules=options.rules, snippets=options.snippets
+        ),
+        False,
+        uses_snippets=True,
+    ),
+    "gitlab": Format(lambda report, options: render_gitlab(report), False),
+    "github": Format(lambda report, options: render_github(report), False),
 }
