@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from checker.evaluation.catalogue import Rule
 from checker.findings import RunReport
+from checker.reports.batch import render_csv, render_jsonl
 from checker.reports.json import render_json
+from checker.reports.junit import render_junit
 from checker.reports.text import render_text
 
 
@@ -41,4 +43,7 @@ FORMATS: dict[str, Format] = {
     "json": Format(
         lambda report, options: render_json(report, tool_version=options.tool_version, severities=options.severities()), True
     ),
+    "junit": Format(lambda report, options: render_junit(report, titles={rule.id: rule.title for rule in options.rules}), False),
+    "csv": Format(lambda report, options: render_csv(report, severities=options.severities()), False),
+    "jsonl": Format(lambda report, options: render_jsonl(report, severities=options.severities()), False),
 }
