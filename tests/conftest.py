@@ -21,7 +21,9 @@ def assert_golden(golden: Path, actual: str) -> None:
     if os.environ.get("CFN_COMPLIANCE_UPDATE_GOLDEN"):
         golden.write_bytes(actual.encode("utf-8"))
     # Bytes, not text mode, which would read CRLF as LF: line endings are part of a format (CSV ends records with CRLF).
-    assert actual == golden.read_bytes().decode("utf-8"), f"{golden.name} changed; regenerate with CFN_COMPLIANCE_UPDATE_GOLDEN=1 if intended"
+    assert actual == golden.read_bytes().decode("utf-8"), (
+        f"{golden.name} changed; regenerate with CFN_COMPLIANCE_UPDATE_GOLDEN=1 if intended"
+    )
 
 
 @pytest.fixture

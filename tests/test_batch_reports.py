@@ -127,7 +127,7 @@ def test_hostile_paths_survive_quoting_and_encoding() -> None:
     report = report_of(*paths)
     text = render(report, "csv")
     text.encode("utf-8")  # the CLI writes it as UTF-8: no lone surrogate is left
-    assert [row["path"] for row in csv_rows(text)] == paths[:3] + ["bytes\\xff\\x80.yaml"]
+    assert [row["path"] for row in csv_rows(text)] == [*paths[:3], "bytes\\xff\\x80.yaml"]
     lines = render(report, "jsonl")
     assert lines.isascii() and len(lines.splitlines()) == len(paths)
     assert [row["path"] for row in jsonl_rows(lines)] == paths  # JSON escapes keep the bytes' surrogates
