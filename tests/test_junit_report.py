@@ -189,3 +189,11 @@ def test_a_crashed_check_fails_its_test_case_as_its_finding_is_counted() -> None
 def test_an_empty_run_is_an_empty_document() -> None:
     root = ET.fromstring(junit(RunReport(())))
     assert root.tag == "testsuites" and list(root) == [] and root.get("tests") == "0"
+
+
+def test_a_finding_without_a_result_still_fails_a_test_case() -> None:
+    file = FileReport("a.yaml", "non_compliant", (_finding("SEC005", "unrecorded", "a.yaml"),), (RuleResult("SEC004", "pass"),))
+    assert [(name.split()[0], kind) for name, kind, _ in outcomes(junit(RunReport((file,))))] == [
+        ("SEC004", "passed"),
+        ("SEC005", "failure"),
+    ]

@@ -51,9 +51,9 @@ def _suite(file: FileReport, titles: Mapping[str, str]) -> ET.Element:
     by_rule: dict[str, list[Finding]] = {}
     for finding in file.findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
-    results = list(file.results)
+    judged = {result.rule_id for result in file.results}
     # A finding whose rule has no result (never made by the checker today) still fails a test case of its own.
-    results.extend(RuleResult(rule_id, "fail") for rule_id in by_rule if rule_id not in {r.rule_id for r in results})
+    results = [*file.results, *(RuleResult(rule_id, "fail") for rule_id in by_rule if rule_id not in judged)]
     cases = [_case(file, location, result, by_rule.get(result.rule_id, []), titles) for result in results]
     suite.extend(cases)
     _count(suite, cases)
