@@ -25,7 +25,16 @@ from tests.conftest import CHECK_DATE, FIXTURES, ROOT, assert_golden
 CANDIDATES = FIXTURES / "reports"
 GOLDEN = CANDIDATES / "golden"
 # Each format's golden file extension (the names say which format wrote them).
-EXTENSIONS = {"text": "txt", "json": "json", "sarif": "sarif", "gitlab": "gitlab.json", "github": "github.txt"}
+EXTENSIONS = {
+    "text": "txt",
+    "json": "json",
+    "sarif": "sarif",
+    "gitlab": "gitlab.json",
+    "github": "github.txt",
+    "junit": "junit.xml",
+    "csv": "csv",
+    "jsonl": "jsonl",
+}
 TEST_VERSION = "0.0.0-test"
 
 

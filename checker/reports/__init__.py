@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from checker.evaluation.catalogue import Rule
 from checker.findings import RunReport
+from checker.reports.batch import render_csv, render_jsonl
 from checker.reports.github import render_github
 from checker.reports.gitlab import render_gitlab
 from checker.reports.json import render_json
+from checker.reports.junit import render_junit
 from checker.reports.sarif import render_sarif
 from checker.reports.text import render_text
 
@@ -53,4 +55,7 @@ FORMATS: dict[str, Format] = {
     ),
     "gitlab": Format(lambda report, options: render_gitlab(report), False),
     "github": Format(lambda report, options: render_github(report), False),
+    "junit": Format(lambda report, options: render_junit(report, titles={rule.id: rule.title for rule in options.rules}), False),
+    "csv": Format(lambda report, options: render_csv(report, severities=options.severities()), False),
+    "jsonl": Format(lambda report, options: render_jsonl(report, severities=options.severities()), False),
 }
