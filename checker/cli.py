@@ -205,7 +205,8 @@ def _write(path: str, text: str) -> None:
     """One --output file; a folder on the way is created."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8", errors="backslashreplace")
+    with target.open("w", encoding="utf-8", errors="backslashreplace", newline="") as handle:  # CSV's \r\n stays as written
+        handle.write(text)
 
 
 def exit_code(report: RunReport, fail_on: str) -> int:
