@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from checker.evaluation.catalogue import Rule
 from checker.findings import RunReport
 from checker.reports.json import render_json
+from checker.reports.markdown import render_markdown
 from checker.reports.text import render_text
 
 
@@ -41,4 +42,5 @@ FORMATS: dict[str, Format] = {
     "json": Format(
         lambda report, options: render_json(report, tool_version=options.tool_version, severities=options.severities()), True
     ),
+    "markdown": Format(render_markdown, shows_reference=True, uses_snippets=True),
 }
