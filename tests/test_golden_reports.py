@@ -34,6 +34,7 @@ EXTENSIONS = {
     "junit": "junit.xml",
     "csv": "csv",
     "jsonl": "jsonl",
+    "markdown": "md",
 }
 TEST_VERSION = "0.0.0-test"
 

@@ -13,6 +13,7 @@ from checker.reports.github import render_github
 from checker.reports.gitlab import render_gitlab
 from checker.reports.json import render_json
 from checker.reports.junit import render_junit
+from checker.reports.markdown import render_markdown
 from checker.reports.sarif import render_sarif
 from checker.reports.text import render_text
 
@@ -58,4 +59,5 @@ FORMATS: dict[str, Format] = {
     "junit": Format(lambda report, options: render_junit(report, titles={rule.id: rule.title for rule in options.rules}), False),
     "csv": Format(lambda report, options: render_csv(report, severities=options.severities()), False),
     "jsonl": Format(lambda report, options: render_jsonl(report, severities=options.severities()), False),
+    "markdown": Format(render_markdown, shows_reference=True, uses_snippets=True),
 }
