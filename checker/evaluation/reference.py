@@ -130,6 +130,13 @@ def _spans(marks: dict, end: int) -> dict[str, tuple[int, int]]:
     return {key: (line, stop) for (line, key), stop in zip(starts, ends, strict=True)}
 
 
+def _section_end(template: Template, section: str, last_line: int) -> int:
+    """The last line of a top-level section: the line before the next top-level key (Outputs after Resources)."""
+    marks = template.data.key_marks
+    start = marks[section].line
+    return min((mark.line - 1 for mark in marks.values() if mark.line > start), default=last_line)
+
+
 def reference_snippet(component: str, properties: tuple[str, ...] = ()) -> str:
     """The reference template's own lines for a component: the whole resource, or only the named properties."""
     template = reference_template()
@@ -138,7 +145,7 @@ def reference_snippet(component: str, properties: tuple[str, ...] = ()) -> str:
         return ""
     lines = template.text.splitlines()
     resources = template.resources
-    start, end = _spans(resources.key_marks, len(lines))[logical_id]
+    start, end = _spans(resources.key_marks, _section_end(template, "Resources", len(lines)))[logical_id]
     resource = resources[logical_id]
     body = resource.get("Properties")
     wanted = [name for name in properties if isinstance(body, dict) and name in body]
