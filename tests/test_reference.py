@@ -41,3 +41,11 @@ def test_side_by_side_lists_missing_components_and_differing_settings(tmp_path) 
     assert by_component["query"].candidate_resource is None
     assert [(d.setting, d.reference, d.candidate) for d in by_component["processor"].differences] == [("MemorySize", 256, 1024)]
     assert [finding.rule_id for finding in report.findings] == ["COST002", "MON005"]
+
+
+def test_the_last_resource_snippet_ends_with_the_resources_section() -> None:
+    from checker.evaluation.reference import reference_snippet
+
+    query = reference_snippet("query")
+    assert query.startswith("ProcessingErrorsQuery:\n  Type: AWS::Logs::QueryDefinition")
+    assert "Outputs" not in query and query.splitlines()[-1].strip() == "| limit 100"
