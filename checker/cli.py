@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
 from checker.reports import FORMATS, RenderOptions
+from checker.reports.markdown import render_step_summary
 from checker.reports.rules import CATALOGUE_FORMATS
 
 if TYPE_CHECKING:
@@ -158,9 +159,15 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     render = _render_options(args, quote_reference=args.show_reference or any(chosen.uses_snippets for chosen in formats))
     with contextlib.suppress(BrokenPipeError):  # `check . | head`: the reader has seen enough; the verdict stands
         _print(FORMATS[args.format].render(report, _options_for(args.format, render, args)))
-    for name, path in outputs:
+    files = [(name, path, "w") for name, path in outputs]
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file and "github" in (args.format, *(name for name, _ in outputs)):
+        files.append(("summary", summary_file, "a"))  # the job's summary page; other steps may have written to it
+    for name, path, mode in files:
+        options = _options_for(name, dataclasses.replace(render, color=False), args)
+        text = render_step_summary(report, options) if name == "summary" else FORMATS[name].render(report, options)
         try:
-            _write(path, FORMATS[name].render(report, _options_for(name, dataclasses.replace(render, color=False), args)))
+            _write(path, text, mode)
         except OSError as error:
             print(f"cfn-compliance: error: cannot write the {name} report to {path}: {error.strerror or error}", file=sys.stderr)
             return EXIT_INVALID
@@ -201,11 +208,11 @@ def _options_for(name: str, render: RenderOptions, args: argparse.Namespace) -> 
     return render
 
 
-def _write(path: str, text: str) -> None:
-    """One --output file; a folder on the way is created."""
+def _write(path: str, text: str, mode: str) -> None:
+    """One --output file (or the job summary, appended to); a folder on the way is created."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", encoding="utf-8", errors="backslashreplace", newline="") as handle:  # CSV's \r\n stays as written
+    with target.open(mode, encoding="utf-8", errors="backslashreplace", newline="") as handle:  # CSV's \r\n stays as written
         handle.write(text)
 
 

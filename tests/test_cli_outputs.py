@@ -77,3 +77,17 @@ def test_an_output_that_cannot_be_written_exits_2_after_the_report(capsys, tmp_p
     assert code == 2
     assert captured.out.startswith(f"FAIL {template}")
     assert captured.err.startswith(f"cfn-compliance: error: cannot write the json report to {blocker / 'report.json'}: ")
+
+
+def test_the_github_format_appends_the_job_summary(capsys, monkeypatch, tmp_path: Path, template: Path) -> None:
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("an earlier step's summary\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code = main(["check", str(template), "--no-cfn-lint", "--format", "github"])
+    annotations = capsys.readouterr().out
+    assert code == 1 and annotations.startswith("::error file=")
+    written = summary.read_text()
+    assert written.startswith("an earlier step's summary\n### cfn-compliance\n")
+    assert "ARCH006" in written  # a failing rule of the file, in its table row
+    main(["check", str(template), "--no-cfn-lint", "--format", "json"])  # no github report: the summary is left alone
+    assert summary.read_text() == written
