@@ -25,7 +25,7 @@ from tests.conftest import CHECK_DATE, FIXTURES, ROOT, assert_golden
 CANDIDATES = FIXTURES / "reports"
 GOLDEN = CANDIDATES / "golden"
 # Each format's golden file extension (the names say which format wrote them).
-EXTENSIONS = {"text": "txt", "json": "json"}
+EXTENSIONS = {"text": "txt", "json": "json", "html": "html"}
 TEST_VERSION = "0.0.0-test"
 
 

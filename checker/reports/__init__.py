@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from checker.evaluation.catalogue import Rule
 from checker.findings import RunReport
+from checker.reports.html import render_html
 from checker.reports.json import render_json
 from checker.reports.text import render_text
 
@@ -40,5 +41,12 @@ FORMATS: dict[str, Format] = {
     ),
     "json": Format(
         lambda report, options: render_json(report, tool_version=options.tool_version, severities=options.severities()), True
+    ),
+    "html": Format(
+        lambda report, options: render_html(
+            report, tool_version=options.tool_version, rules=options.rules, snippets=options.snippets
+        ),
+        shows_reference=True,
+        uses_snippets=True,
     ),
 }
