@@ -88,6 +88,7 @@ RUN_EXTRACTORS: dict[str, Callable[[str], Counter[str]]] = {"sarif": _sarif, "gi
 NOT_READ_BACK = {
     "text": "prose for a terminal; its --compact lines are checked against the findings in test_golden_reports",
     "markdown": "a document for reviewers; test_markdown_report parses it and finds every failing rule in its Fixes",
+    "html": "a page for reviewers; test_html_report finds every finding in the DOM Chromium renders",
 }
 
 

@@ -35,6 +35,7 @@ EXTENSIONS = {
     "csv": "csv",
     "jsonl": "jsonl",
     "markdown": "md",
+    "html": "html",
 }
 TEST_VERSION = "0.0.0-test"
 

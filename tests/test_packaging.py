@@ -29,6 +29,10 @@ def test_installed_package_checks_the_reference_from_elsewhere(tmp_path) -> None
     assert check.returncode == 0, check.stdout + check.stderr
     assert "compliant" in check.stdout
     assert "BillingMode: PAY_PER_REQUEST" in _cli(target, tmp_path, "explain", "COST001").stdout
+    assert (target / "checker" / "reports" / "templates" / "report.html.j2").is_file()  # package data, not a module
+    html = _cli(target, tmp_path, "check", str(REFERENCE), "--no-cfn-lint", "--format", "html")
+    assert html.returncode == 0, html.stderr
+    assert html.stdout.count('data-state="present"') >= 13  # every component, drawn and listed
 
 
 def _cli(target, cwd, *argv: str) -> subprocess.CompletedProcess:

@@ -11,6 +11,7 @@ from checker.findings import RunReport
 from checker.reports.batch import render_csv, render_jsonl
 from checker.reports.github import render_github
 from checker.reports.gitlab import render_gitlab
+from checker.reports.html import render_html
 from checker.reports.json import render_json
 from checker.reports.junit import render_junit
 from checker.reports.markdown import render_markdown
@@ -60,4 +61,11 @@ FORMATS: dict[str, Format] = {
     "csv": Format(lambda report, options: render_csv(report, severities=options.severities()), False),
     "jsonl": Format(lambda report, options: render_jsonl(report, severities=options.severities()), False),
     "markdown": Format(render_markdown, shows_reference=True, uses_snippets=True),
+    "html": Format(
+        lambda report, options: render_html(
+            report, tool_version=options.tool_version, rules=options.rules, snippets=options.snippets
+        ),
+        shows_reference=True,
+        uses_snippets=True,
+    ),
 }
