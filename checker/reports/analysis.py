@@ -128,14 +128,18 @@ def _title(rules: Mapping[str, Rule], rule_id: str) -> str:
 
 
 def _components(file: FileReport, rules: Mapping[str, Rule]) -> tuple[ComponentView, ...]:
+    about = [
+        (finding.rule_id, rules[finding.rule_id].component, finding.resource)
+        for finding in file.findings
+        if finding.rule_id in rules
+    ]
     views = []
     for match in file.reference:
-        failing = [
-            finding.rule_id
-            for finding in file.findings
-            if (rule := rules.get(finding.rule_id)) is not None
-            and (rule.component == match.component or (match.candidate_resource and finding.resource == match.candidate_resource))
-        ]
+        failing = {
+            rule_id
+            for rule_id, component, resource in about
+            if component == match.component or (match.candidate_resource and resource == match.candidate_resource)
+        }
         rule_ids = tuple(rule_id for rule_id in rules if rule_id in failing)
         state: ComponentState = "missing" if match.candidate_resource is None else "failing" if rule_ids else "present"
         views.append(
@@ -153,27 +157,28 @@ def _components(file: FileReport, rules: Mapping[str, Rule]) -> tuple[ComponentV
 
 
 def _categories(file: FileReport, rules: Mapping[str, Rule]) -> tuple[CategorySection, ...]:
-    fingerprints = dict(zip(file.findings, file.fingerprints(), strict=True))
-    verdicts = {result.rule_id: result.status for result in file.results}
-    sections = []
-    known = [*CATEGORIES, *sorted({f.category for f in file.findings} - set(CATEGORIES))]
-    for category in known:
-        issues = tuple(
-            Issue(finding, fingerprints[finding], rules[finding.rule_id].rationale if finding.rule_id in rules else "")
-            for finding in file.findings
-            if finding.category == category
+    issues: dict[str, list[Issue]] = {category: [] for category in CATEGORIES}
+    for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True):
+        rule = rules.get(finding.rule_id)
+        issues.setdefault(finding.category, []).append(Issue(finding, fingerprint, rule.rationale if rule else ""))
+    judged: dict[str, int] = {}
+    passed: dict[str, int] = {}
+    for result in file.results:
+        rule = rules.get(result.rule_id)
+        if rule is not None and result.status in ("pass", "fail"):
+            judged[rule.category] = judged.get(rule.category, 0) + 1
+            passed[rule.category] = passed.get(rule.category, 0) + (result.status == "pass")
+    extra = sorted(set(issues) - set(CATEGORIES))  # categories the vocabulary does not know come last
+    return tuple(
+        CategorySection(
+            category=category,
+            heading=CATEGORY_HEADINGS.get(category, category.capitalize()),
+            issues=tuple(issues[category]),
+            judged=judged.get(category, 0),
+            passed=passed.get(category, 0),
         )
-        statuses = [status for rule_id, status in verdicts.items() if rule_id in rules and rules[rule_id].category == category]
-        sections.append(
-            CategorySection(
-                category=category,
-                heading=CATEGORY_HEADINGS.get(category, category.capitalize()),
-                issues=issues,
-                judged=sum(status in ("pass", "fail") for status in statuses),
-                passed=statuses.count("pass"),
-            )
-        )
-    return tuple(sections)
+        for category in (*CATEGORIES, *extra)
+    )
 
 
 def _fixes(file: FileReport, rules: Mapping[str, Rule], snippets: Mapping[str, str]) -> tuple[Fix, ...]:

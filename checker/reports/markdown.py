@@ -6,6 +6,7 @@ text that may come from a template (logical ids, messages quoting values, file n
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,8 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Characters that open inline syntax anywhere in a line: code, emphasis, links (and so images: `!` alone is
 # text), tables, GFM strikethrough, GitHub's math ($...$), and the backslash itself.
 _INLINE = frozenset("\\`*_[]|~$")
+_ESCAPES = {**_HTML, **{char: f"\\{char}" for char in _INLINE}}
+_SPECIAL = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 # What starts a block when it opens a line: a heading, a quote, a list item, a setext or thematic break.
 _BLOCK_START = re.compile(r"[#+\-=]|\d{1,9}[.)]")  # `>` and `*` are escaped anyway
 
@@ -51,13 +54,22 @@ _BLOCK_START = re.compile(r"[#+\-=]|\d{1,9}[.)]")  # `>` and `*` are escaped any
 def escape(text: object) -> str:
     """Text from a template as inert Markdown: one line, no syntax, no HTML. The only way such text enters the
     document; safe in paragraphs, headings, list items and table cells (a `|` cannot add a column)."""
-    flat = inert(_BREAKS.sub(" ", str(text))).strip()
-    escaped = "".join(_HTML.get(char) or (f"\\{char}" if char in _INLINE else char) for char in flat)
+    return _escape_text(str(text))
+
+
+@functools.lru_cache(maxsize=16384)  # titles, fixes, rationales and many messages repeat across a run's files
+def _escape_text(text: str) -> str:
+    flat = inert(_BREAKS.sub(" ", text)).strip()
+    escaped = _SPECIAL.sub(_escaped_char, flat)
     start = _BLOCK_START.match(escaped)
     if start:  # the text may open a line (a paragraph, a list item): its first mark must not start a block
         cut = start.end() - 1
         escaped = f"{escaped[:cut]}\\{escaped[cut:]}"
     return escaped
+
+
+def _escaped_char(match: re.Match[str]) -> str:
+    return _ESCAPES[match.group()]
 
 
 def _value(value: object) -> str:
