@@ -159,8 +159,9 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
         parameters=_parameters(args.parameter, parser),
         paths=tuple(args.paths),
     )
-    found = find_config(Path.cwd())
-    path = Path(args.config) if args.config else found and Path(os.path.relpath(found))  # named as the user would type it
+    path = Path(args.config) if args.config else find_config(Path.cwd())
+    if path and not args.config:
+        path = Path(os.path.relpath(path))  # named as the user would type it: ../.cfn-compliance.yaml
     try:
         config = read_config(path) if path else None
     except ConfigError as error:

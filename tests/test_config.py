@@ -584,3 +584,29 @@ def test_the_shipped_schema_is_valid_and_packaged() -> None:
     jsonschema.Draft202012Validator.check_schema(json.loads(CONFIG_SCHEMA.read_text()))
     jsonschema.Draft202012Validator.check_schema(config_schema())
     assert CONFIG_SCHEMA == ROOT / "checker" / "data" / "config.schema.json"
+
+
+def test_the_readme_example_is_a_valid_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n# .cfn-compliance.yaml\n", 1)[1].split("```", 1)[0]
+    write(tmp_path, ".cfn-compliance.yaml", example)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("config", "--show")
+    assert (code, err) == (0, "")
+    assert 'severity: {"SEC008": "warning", "MON005": "off"}  # .cfn-compliance.yaml:7' in out.splitlines()
+
+
+def test_without_a_configuration_file_jsonschema_is_not_imported(tmp_path: Path) -> None:
+    """Start-up stays lean: the schema is read (and jsonschema imported) only when there is a file to validate."""
+    write(tmp_path, "t.yaml", FUNCTION_1024)
+    probe = (
+        "import sys; from checker.cli import main; "
+        "code = main(['check', '--no-cfn-lint', '--jobs', '1', '--compact', 't.yaml']); "
+        "print(code, 'jsonschema' in sys.modules, file=sys.stderr)"
+    )
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=False, env=env)
+    assert ran.stderr.splitlines()[-1] == "1 False"
+    write(tmp_path, ".cfn-compliance.yaml", "fail_on: error\n")
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=False, env=env)
+    assert ran.stderr.splitlines()[-1] == "0 True"
