@@ -586,6 +586,13 @@ def test_the_shipped_schema_is_valid_and_packaged() -> None:
     assert CONFIG_SCHEMA == ROOT / "checker" / "data" / "config.schema.json"
 
 
+def test_the_command_line_names_the_file_the_run_looks_for() -> None:
+    from checker import cli
+    from checker.run import config
+
+    assert cli.CONFIG_NAME == config.CONFIG_NAME
+
+
 def test_the_readme_example_is_a_valid_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     example = readme.split("```yaml\n# .cfn-compliance.yaml\n", 1)[1].split("```", 1)[0]
