@@ -18,9 +18,12 @@ from checker.reports.rules import CATALOGUE_FORMATS
 
 if TYPE_CHECKING:
     from checker.findings import RunReport
+    from checker.run.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 FAIL_ON = ("error", "warning", "never")
+CONFIG_NAME = ".cfn-compliance.yaml"
+_SETTING_OPTIONS = ("paths", "fail_on", "parameter", "fail_on_unknown", "no_cfn_lint", "rule", "skip_rule", "config")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = commands.add_parser("check", help="check templates (files or directories)")
-    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: the configuration's paths)")
     check.add_argument("--format", choices=tuple(FORMATS), default="text", help="the report on standard output (default: text)")
     check.add_argument(
         "--output",
@@ -47,9 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--compact", action="store_true", help="text: one line per finding, file:line:col: SEVERITY RULE_ID message"
     )
-    check.add_argument(
-        "--fail-on", choices=FAIL_ON, default="warning", help="lowest severity that fails the run (default: warning)"
-    )
+    check.add_argument("--fail-on", choices=FAIL_ON, default=None, help="lowest severity that fails the run (default: warning)")
     check.add_argument(
         "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter (repeatable)"
     )
@@ -70,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="check files in N processes (default: the number of CPUs; 1: in this process); the report is the same",
     )
+
+    check.add_argument(
+        "--config", metavar="PATH", help=f"the configuration file (default: the nearest {CONFIG_NAME} or pyproject.toml)"
+    )
+
+    config = commands.add_parser("config", help="the effective configuration and where each value came from")
+    config.add_argument("--show", action="store_true", required=True, help="print the effective configuration")
+    for action in check._actions:  # the settings check takes, so `config --show` shows what a check would use
+        if action.dest in _SETTING_OPTIONS:
+            config._add_action(action)
 
     rules = commands.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=tuple(CATALOGUE_FORMATS), default="text")
@@ -134,8 +145,38 @@ def _use_color(choice: str) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no-color.org: only a non-empty value
 
 
+def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Settings:
+    """The defaults, then the configuration file (--config, or the nearest one found), then the command line."""
+    from checker.run.config import ConfigError, find_config, read_config
+    from checker.run.settings import CommandLine, effective_settings
+
+    command_line = CommandLine(
+        fail_on=args.fail_on,
+        fail_on_unknown=args.fail_on_unknown,
+        no_cfn_lint=args.no_cfn_lint,
+        rules=tuple(sorted(_rule_ids(args.rule, parser))),
+        skip_rules=tuple(sorted(_rule_ids(args.skip_rule, parser))),
+        parameters=_parameters(args.parameter, parser),
+        paths=tuple(args.paths),
+    )
+    path = Path(args.config) if args.config else find_config(Path.cwd())
+    if path and not args.config:
+        path = Path(os.path.relpath(path))  # named as the user would type it: ../.cfn-compliance.yaml
+    try:
+        config = read_config(path) if path else None
+    except ConfigError as error:
+        _config_error(str(error))
+    return effective_settings(config, command_line)
+
+
+def _config_error(message: str) -> NoReturn:
+    """A configuration that cannot be used is a usage error (exit 2), each problem on a line of its own."""
+    print("\n".join(f"cfn-compliance: error: {line}" for line in message.splitlines()), file=sys.stderr)
+    sys.exit(EXIT_INVALID)
+
+
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from checker.evaluation.options import CheckOptions, selected_rules
+    from checker.evaluation.options import selected_rules
     from checker.run.runner import check_paths
 
     if any(not path.strip() for path in args.paths):
@@ -144,19 +185,25 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.compact and args.format != "text" and "text" not in (name for name, _ in outputs):
         parser.error(f"--compact shapes the text report; no text report is written (--format {args.format})")
     formats = [FORMATS[args.format], *(FORMATS[name] for name, _ in outputs)]
-    options = CheckOptions(
-        parameters=_parameters(args.parameter, parser),
-        cfn_lint=not args.no_cfn_lint,
-        only_rules=_rule_ids(args.rule, parser),
-        skip_rules=_rule_ids(args.skip_rule, parser),
-        fail_on=args.fail_on,
-        fail_on_unknown=args.fail_on_unknown,
+    settings = _settings(args, parser)
+    check_options = settings.options(
         compare_reference=any(chosen.shows_reference for chosen in formats),  # a pre-commit run (text) saves its cost
     )
-    if not selected_rules(options):
-        parser.error("the --rule and --skip-rule options leave no rule to run")
-    report = check_paths(args.paths, options, jobs=args.jobs or _default_jobs())
-    render = _render_options(args, quote_reference=args.show_reference or any(chosen.uses_snippets for chosen in formats))
+    if not selected_rules(check_options):
+        parser.error(
+            "the --rule and --skip-rule options (and the configuration's rules, skip_rules, severity) leave no rule to run"
+        )
+    paths, found, unmatched = settings.inputs(Path.cwd())
+    if not paths and not found and not unmatched:
+        parser.error(f"name files or directories to check (or list them under `paths` in {CONFIG_NAME})")
+    for glob in unmatched:
+        print(f"cfn-compliance: the configuration's paths glob {glob!r} matches nothing", file=sys.stderr)
+    report = check_paths(paths, check_options, jobs=args.jobs or _default_jobs(), found=found, exclude=settings.exclusion())
+    render = _render_options(
+        args,
+        quote_reference=args.show_reference or any(chosen.uses_snippets for chosen in formats),
+        severities=check_options.severities,
+    )
     with contextlib.suppress(BrokenPipeError):  # `check . | head`: the reader has seen enough; the verdict stands
         _print(FORMATS[args.format].render(report, _options_for(args.format, render, args)))
     files = [(name, path, "w") for name, path in outputs]
@@ -174,7 +221,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not report.files:
         print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
         return EXIT_INVALID
-    return exit_code(report, args.fail_on)
+    return exit_code(report, check_options.fail_on)
 
 
 def _print(text: str) -> None:
@@ -188,11 +235,14 @@ def _print(text: str) -> None:
         raise
 
 
-def _render_options(args: argparse.Namespace, *, quote_reference: bool) -> RenderOptions:
-    """The catalogue for every renderer; the reference's lines (a few milliseconds) when a report quotes them."""
+def _render_options(args: argparse.Namespace, *, quote_reference: bool, severities: dict[str, str]) -> RenderOptions:
+    """The catalogue for every renderer, with the configured severities (SARIF's rule levels, the score); the
+    reference's lines (a few milliseconds) when a report quotes them."""
     from checker.evaluation.catalogue import load_catalogue
 
-    rules = load_catalogue()
+    rules = tuple(
+        dataclasses.replace(rule, severity=severities[rule.id]) if rule.id in severities else rule for rule in load_catalogue()
+    )
     snippets = {}
     if quote_reference:
         from checker.evaluation.reference import reference_snippet
@@ -225,6 +275,13 @@ def exit_code(report: RunReport, fail_on: str) -> int:
     return EXIT_OK
 
 
+def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from checker.run.settings import render_settings
+
+    _print(render_settings(_settings(args, parser)))
+    return EXIT_OK
+
+
 def _rules(args: argparse.Namespace) -> int:
     from checker.evaluation.catalogue import load_catalogue
 
@@ -254,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args, parser)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "config":
+            return _config(args, parser)
         return _explain(args, parser)
     except BrokenPipeError:  # `cfn-compliance rules | head` is fine
         return EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from checker.evaluation.catalogue import load_catalogue
@@ -19,7 +20,7 @@ def invalid_report(path: str, options: CheckOptions, reason: str, line: int = 1,
     rule = next(rule for rule in load_catalogue() if rule.id == "TPL001")
     finding = Finding(
         rule_id=rule.id,
-        severity=rule.severity,
+        severity=options.severity(rule),
         category=rule.category,
         title=rule.title,
         message=reason[0].upper() + reason[1:] + ".",
@@ -51,22 +52,23 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     from checker.model.recognise import recognise
     from checker.model.resolve import resolve
 
+    parameters, sources = options.parameters_for(template.path)
     if _has_loops(template.data):
         from checker.load.foreach import expand_loops
 
-        template = expand_loops(template, options.parameters)  # then SAM's; LoadError when either refuses it
+        template = expand_loops(template, parameters)  # then SAM's; LoadError when either refuses it
     elif is_sam(template.data):
-        template = expand(template, options.parameters)  # LoadError when SAM refuses it
-    resolved = resolve(template, options.parameters)
+        template = expand(template, parameters)  # LoadError when SAM refuses it
+    resolved = resolve(template, parameters)
     arch = recognise(resolved)
     verdicts = _judge(template, resolved, arch, options)
     if resolved.undecided:
-        without = resolve(template, options.parameters, with_undecided=False)
+        without = resolve(template, parameters, with_undecided=False)
         verdicts = _agreed(verdicts, _judge(template, without, recognise(without), options), template, resolved)
     results = [result for result, _ in verdicts]
     findings = [finding for _, rule_findings in verdicts for finding in rule_findings]
     reference: tuple = ()
-    notes = template.notes + _parameter_notes(template, options.parameters)
+    notes = template.notes + _parameter_notes(template, parameters, sources)
     if options.compare_reference:
         from checker.evaluation.reference import compare_with_reference
 
@@ -97,19 +99,21 @@ def _has_loops(data: dict) -> bool:
     return "AWS::LanguageExtensions" in names or any(str(key).startswith("Fn::ForEach::") for key in data["Resources"])
 
 
-def _parameter_notes(template: Template, overrides: dict[str, str]) -> tuple[str, ...]:
-    """Overrides CloudFormation would not accept as given: an undeclared name, a value outside AllowedValues."""
+def _parameter_notes(template: Template, overrides: dict[str, str], sources: dict[str, str]) -> tuple[str, ...]:
+    """Overrides CloudFormation would not accept as given: an undeclared name, a value outside AllowedValues.
+    `sources` says where each came from (--parameter, or a `template_parameters` glob of the configuration)."""
     declared = template.data.get("Parameters")
     declared = declared if isinstance(declared, dict) else {}
     notes = []
     for name, value in overrides.items():
         spec = declared.get(name)
         allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
+        source = sources.get(name, "--parameter")
         if name not in declared:
-            notes.append(f"--parameter {name} is not a parameter of this template and was ignored")
+            notes.append(f"{source} {name} is not a parameter of this template and was ignored")
         elif isinstance(allowed, list) and value not in [str(item) for item in allowed]:
             notes.append(
-                f"--parameter {name}={value} is not one of its AllowedValues ({', '.join(map(str, allowed))}): CloudFormation would refuse it"
+                f"{source} {name}={value} is not one of its AllowedValues ({', '.join(map(str, allowed))}): CloudFormation would refuse it"
             )
     return tuple(notes)
 
@@ -119,14 +123,22 @@ def _judge(template: Template, resolved: ResolvedTemplate, arch: Architecture, o
     from checker.evaluation.context import Context
     from checker.evaluation.evaluate import evaluate_rule
 
-    settings: dict[str, object] = {"cfn_lint": options.cfn_lint}
+    settings: dict[str, object] = {
+        "cfn_lint": options.cfn_lint,
+        "lint_ignore_checks": options.lint_ignore_checks,
+        "lint_regions": options.lint_regions,
+    }
     verdicts: list[Verdict] = []
     for rule in selected_rules(options):
         if rule.engine == "loader":
             verdicts.append((RuleResult(rule.id, "pass"), []))
-        else:
-            context = Context(template, resolved, arch, dict(rule.parameters), options.today, settings)
-            verdicts.append(evaluate_rule(rule, context, REGISTRY))
+            continue
+        context = Context(template, resolved, arch, options.parameters_of(rule), options.today, settings)
+        result, findings = evaluate_rule(rule, context, REGISTRY)
+        severity = options.severity(rule)
+        if severity != rule.severity:  # the configuration's severity: every report, the status and the exit code follow it
+            findings = [dataclasses.replace(finding, severity=severity) for finding in findings]
+        verdicts.append((result, findings))
     return verdicts
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from checker.findings import SkippedFile
+from checker.globs import Exclusion
 from checker.load import MAX_BYTES
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -57,8 +59,11 @@ def _why_not_a_template(path: Path) -> str | None:
     return "no Resources, AWSTemplateFormatVersion or Transform section: not a CloudFormation template"
 
 
-def _walk(directory: Path, named: set[str], unreadable: list[SkippedFile]) -> list[Path | SkippedFile]:
-    """Files with a template suffix, and one entry per tool directory left out, in a stable order.
+def _walk(
+    directory: Path, named: set[str], unreadable: list[SkippedFile], exclude: Exclusion | None = None
+) -> list[Path | SkippedFile]:
+    """Files with a template suffix, and one entry per tool directory (or configured exclusion) left out, in a
+    stable order.
 
     A tool directory that was itself named on the command line is left out here without a word: it is searched
     on its own."""
@@ -71,12 +76,18 @@ def _walk(directory: Path, named: set[str], unreadable: list[SkippedFile]) -> li
         kept, left_out = [], []
         for name in sorted(directories):
             holds = SKIPPED_DIRECTORIES.get(name)
-            if holds is None:
+            excluded = _excluded(exclude, os.path.join(root, name))
+            if excluded:
+                left_out.append(SkippedFile(str(Path(root) / name), excluded))
+            elif holds is None:
                 kept.append(name)
             elif os.path.realpath(os.path.join(root, name)) not in named:
                 left_out.append(SkippedFile(str(Path(root) / name), f"{holds}: not searched (name the directory to search it)"))
         directories[:] = kept
-        found.extend(Path(root) / name for name in sorted(files) if name.lower().endswith(TEMPLATE_SUFFIXES))
+        for name in sorted(files):
+            if name.lower().endswith(TEMPLATE_SUFFIXES):
+                excluded = _excluded(exclude, os.path.join(root, name))
+                found.append(SkippedFile(str(Path(root) / name), excluded) if excluded else Path(root) / name)
         found.extend(left_out)
 
     def walk_order(entry: Path | SkippedFile) -> list[tuple[bool, str]]:
@@ -85,6 +96,12 @@ def _walk(directory: Path, named: set[str], unreadable: list[SkippedFile]) -> li
         return [(True, part) for part in parts[:-1]] + [(isinstance(entry, SkippedFile), parts[-1])]
 
     return sorted(found, key=walk_order)
+
+
+def _excluded(exclude: Exclusion | None, path: str) -> str | None:
+    """Why the configuration's `exclude` leaves a file or folder out, or None."""
+    glob = exclude.excluding(path) if exclude else None
+    return f"excluded by {glob!r} ({exclude.source})" if exclude and glob else None
 
 
 def _searched_candidate(path: Path, skipped: list[SkippedFile], unreadable: list[SkippedFile]) -> bool:
@@ -103,9 +120,11 @@ def _searched_candidate(path: Path, skipped: list[SkippedFile], unreadable: list
     return reason is None
 
 
-def select_files(paths: list[str]) -> Selection:
+def select_files(paths: list[str], found: Sequence[str] = (), exclude: Exclusion | None = None) -> Selection:
     """Expand directories; a path named explicitly is always checked (a missing one gets an invalid verdict),
     and a directory named explicitly is searched even when a search would leave it out (node_modules, cdk.out).
+    `found`: files a configured glob matched, judged like files a search found; `exclude` leaves out what a
+    search (or a glob) finds, never a path named explicitly.
 
     A file reached under two spellings (`a.yaml`, `./a.yaml`, a directory holding it) is checked once; a file
     named on the command line is checked as named wherever a directory search meets it, before or after."""
@@ -120,7 +139,7 @@ def select_files(paths: list[str]) -> Selection:
         if given not in directories:
             files.setdefault(os.path.realpath(given), given)
             continue
-        for candidate in _walk(Path(given), named, unreadable):
+        for candidate in _walk(Path(given), named, unreadable, exclude):
             real = os.path.realpath(candidate.path if isinstance(candidate, SkippedFile) else candidate)
             if real in met:
                 continue
@@ -130,4 +149,15 @@ def select_files(paths: list[str]) -> Selection:
             elif _searched_candidate(candidate, skipped, unreadable):
                 files[real] = str(candidate)
                 searched.add(str(candidate))
+    for given in found:
+        real = os.path.realpath(given)
+        if real in met:
+            continue
+        met.add(real)
+        excluded = _excluded(exclude, given)
+        if excluded:
+            skipped.append(SkippedFile(given, excluded))
+        elif _searched_candidate(Path(given), skipped, unreadable):
+            files[real] = given
+            searched.add(given)
     return Selection(tuple(files.values()), frozenset(searched), tuple(skipped), tuple(unreadable))

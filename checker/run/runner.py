@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
 from checker.evaluation.judge import invalid_report
 from checker.evaluation.options import CheckOptions
 from checker.findings import FileReport, RunReport, SkippedFile
+from checker.globs import Exclusion
 from checker.run.discover import select_files
 from checker.run.files import check_task
 from checker.run.locations import repo_path, repository_root
 
 
-def check_paths(paths: list[str], options: CheckOptions, jobs: int = 1) -> RunReport:
+def check_paths(
+    paths: list[str], options: CheckOptions, jobs: int = 1, *, found: Sequence[str] = (), exclude: Exclusion | None = None
+) -> RunReport:
     """Named files, directories searched, every input accounted for (checked, skipped or invalid).
+    `found` and `exclude`: the configuration's globbed `paths` and its `exclude` (checker.run.discover).
 
     With jobs above 1 the files are checked in that many processes; the report is the same as with one."""
-    selection = select_files(paths)
+    selection = select_files(paths, found, exclude)
     tasks = [(path, path in selection.searched) for path in selection.files]
     if jobs > 1 and len(tasks) > 1:
         from checker.run.parallel import check_in_parallel  # the process machinery costs about ten milliseconds to import

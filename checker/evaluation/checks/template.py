@@ -21,7 +21,11 @@ def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
     from checker.evaluation.lint import LintFailure, lint_errors
 
     try:
-        errors = lint_errors(context.template.text)
+        errors = lint_errors(
+            context.template.text,
+            ignore_checks=context.options.get("lint_ignore_checks", ()),  # type: ignore[arg-type]
+            regions=context.options.get("lint_regions", ("us-east-1",)),  # type: ignore[arg-type]
+        )
     except LintFailure as failure:
         yield Unresolved(str(failure))
         return
