@@ -41,7 +41,17 @@ def test_stdin_is_checked_like_a_file_named_stdin(tmp_path) -> None:
 def test_stdin_name_is_the_reported_path_and_its_place_in_the_repository(tmp_path) -> None:
     (tmp_path / ".git").mkdir()  # the repository root, as locations.py finds it
     (tmp_path / "infra").mkdir()
-    result = cli(tmp_path / "infra", "check", "-", "--stdin-name", "stack.yaml", "--no-cfn-lint", "--format", "json", stdin=QUEUE_ONLY.encode())
+    result = cli(
+        tmp_path / "infra",
+        "check",
+        "-",
+        "--stdin-name",
+        "stack.yaml",
+        "--no-cfn-lint",
+        "--format",
+        "json",
+        stdin=QUEUE_ONLY.encode(),
+    )
     assert result.returncode == 1
     file = json.loads(result.stdout)["files"][0]
     assert (file["path"], file["repo_path"]) == ("stack.yaml", "infra/stack.yaml")
@@ -180,7 +190,10 @@ def test_only_templates_skips_what_is_plainly_not_cloudformation(capsys, tmp_pat
 def test_only_templates_with_no_template_at_all_passes_quietly(capsys, tmp_path) -> None:
     code, out, err = run(capsys, "check", "--only-templates", "--no-cfn-lint", *_hook_files(tmp_path))
     assert (code, err) == (0, "")
-    assert out.splitlines()[-1] == f"0 files: 0 compliant, 0 non-compliant, 0 invalid; 0 errors, 0 warnings; {len(NOT_CLOUDFORMATION)} skipped"
+    assert (
+        out.splitlines()[-1]
+        == f"0 files: 0 compliant, 0 non-compliant, 0 invalid; 0 errors, 0 warnings; {len(NOT_CLOUDFORMATION)} skipped"
+    )
 
 
 @pytest.mark.parametrize(

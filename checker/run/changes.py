@@ -90,7 +90,11 @@ def old_version(changes: ChangeSet, change: Change) -> bytes | None:
     """The file's contents at the ref (under its old path), read from git's objects; None when it did not exist."""
     if change.old_path is None:
         return None
-    return _git(["cat-file", "blob", f"{changes.commit}:{change.old_path}"], changes.root, f"cannot read {change.old_path} at {changes.ref}")
+    return _git(
+        ["cat-file", "blob", f"{changes.commit}:{change.old_path}"],
+        changes.root,
+        f"cannot read {change.old_path} at {changes.ref}",
+    )
 
 
 def compare_with_ref(file: FileReport, old: bytes | None, old_name: str, options: CheckOptions) -> FileReport:
