@@ -18,6 +18,7 @@ from checker.reports.rules import CATALOGUE_FORMATS
 
 if TYPE_CHECKING:
     from checker.findings import RunReport
+    from checker.run.runner import StdinInput
     from checker.run.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -38,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = commands.add_parser("check", help="check templates (files or directories)")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: the configuration's paths)")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or directories (default: the configuration's paths); `-` reads one template from standard input",
+    )
     check.add_argument("--format", choices=tuple(FORMATS), default="text", help="the report on standard output (default: text)")
     check.add_argument(
         "--output",
@@ -60,8 +66,29 @@ def _parser() -> argparse.ArgumentParser:
         help="a rule that could not be judged (a value only the deployment decides) fails the file",
     )
     check.add_argument("--no-cfn-lint", action="store_true", help="skip the cfn-lint pass (TPL002)")
-    check.add_argument("--rule", action="append", default=[], metavar="ID", help="run only these rules (repeatable)")
-    check.add_argument("--skip-rule", action="append", default=[], metavar="ID", help="do not run these rules (repeatable)")
+    check.add_argument(
+        "--rule", action="append", default=[], metavar="ID[,ID...]", help="run only these rules (comma list, repeatable)"
+    )
+    check.add_argument(
+        "--skip-rule", action="append", default=[], metavar="ID[,ID...]", help="do not run these rules (comma list, repeatable)"
+    )
+    check.add_argument("--stdin-name", metavar="PATH", help="the path that names the template read from `-` in reports")
+    check.add_argument(
+        "--only-templates",
+        action="store_true",
+        help="skip named files that are plainly not CloudFormation (pre-commit's hook mode); a broken template still fails",
+    )
+    check.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="check only the templates changed since the git ref REF (under the PATHs; none: the whole repository); "
+        "only findings new since REF fail the run",
+    )
+    check.add_argument(
+        "--include-markdown",
+        action="store_true",
+        help="with --changed-since: also check changed Markdown answers (without it, only those named as a PATH)",
+    )
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--show-reference", action="store_true", help="show the reference's own lines under each finding (text)")
     check.add_argument(
@@ -132,7 +159,9 @@ def _rule_ids(values: list[str], parser: argparse.ArgumentParser) -> frozenset[s
     from checker.evaluation.catalogue import load_catalogue
 
     known = {rule.id for rule in load_catalogue()}
-    ids = frozenset(value.upper() for value in values)
+    ids = frozenset(part.strip().upper() for value in values for part in value.split(",") if part.strip())
+    if values and not ids:
+        parser.error("--rule/--skip-rule expects rule ids, e.g. --rule SEC002,SEC004")
     unknown = sorted(ids - known)
     if unknown:
         parser.error(f"unknown rule id(s): {', '.join(unknown)} (see `cfn-compliance rules`)")
@@ -177,10 +206,12 @@ def _config_error(message: str) -> NoReturn:
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from checker.evaluation.options import selected_rules
+    from checker.run.changes import GitError
     from checker.run.runner import check_paths
 
     if any(not path.strip() for path in args.paths):
         parser.error("an empty path was given (an unset variable?); name files or directories to check")
+    _check_inputs(args, parser)
     outputs = _outputs(args.output, parser)
     if args.compact and args.format != "text" and "text" not in (name for name, _ in outputs):
         parser.error(f"--compact shapes the text report; no text report is written (--format {args.format})")
@@ -194,11 +225,28 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             "the --rule and --skip-rule options (and the configuration's rules, skip_rules, severity) leave no rule to run"
         )
     paths, found, unmatched = settings.inputs(Path.cwd())
-    if not paths and not found and not unmatched:
-        parser.error(f"name files or directories to check (or list them under `paths` in {CONFIG_NAME})")
+    if not paths and not found and not unmatched and args.changed_since is None:
+        parser.error(
+            f"name files or directories to check (or list them under `paths` in {CONFIG_NAME}), "
+            "or `-` for standard input, or --changed-since REF"
+        )
     for glob in unmatched:
         print(f"cfn-compliance: the configuration's paths glob {glob!r} matches nothing", file=sys.stderr)
-    report = check_paths(paths, check_options, jobs=args.jobs or _default_jobs(), found=found, exclude=settings.exclusion())
+    try:
+        report = check_paths(
+            paths,
+            check_options,
+            jobs=args.jobs or _default_jobs(),
+            found=found,
+            exclude=settings.exclusion(),
+            only_templates=args.only_templates,
+            stdin=_read_stdin(args),
+            changed_since=args.changed_since,
+            include_markdown=args.include_markdown,
+        )
+    except GitError as error:
+        print(f"cfn-compliance: error: --changed-since: {error}", file=sys.stderr)
+        return EXIT_INVALID
     render = _render_options(
         args,
         quote_reference=args.show_reference or any(chosen.uses_snippets for chosen in formats),
@@ -218,10 +266,42 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         except OSError as error:
             print(f"cfn-compliance: error: cannot write the {name} report to {path}: {error.strerror or error}", file=sys.stderr)
             return EXIT_INVALID
+    if not report.files and args.changed_since is not None:
+        print(f"cfn-compliance: no templates changed since {args.changed_since}", file=sys.stderr)
+        return EXIT_OK
+    if not report.files and args.only_templates:  # a commit that touches no template passes the hook
+        return EXIT_OK
     if not report.files:
         print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
         return EXIT_INVALID
     return exit_code(report, check_options.fail_on)
+
+
+def _check_inputs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """The combinations of inputs that mean something: `-` at most once and not
+    with --changed-since (stdin has no git history), --stdin-name only with `-`."""
+    stdin = args.paths.count("-")
+    if stdin > 1:
+        parser.error("`-` (standard input) can be named once")
+    if stdin and args.changed_since is not None:
+        parser.error("`-` (standard input) has no git history to compare with --changed-since")
+    if args.stdin_name is not None and not stdin:
+        parser.error("--stdin-name names the template read from `-`; name `-` among the paths")
+    if args.stdin_name is not None and not args.stdin_name.strip():
+        parser.error("--stdin-name expects a path, got an empty one")
+    if args.include_markdown and args.changed_since is None:
+        parser.error("--include-markdown chooses among changed files; use it with --changed-since")
+
+
+def _read_stdin(args: argparse.Namespace) -> StdinInput | None:
+    """`-` among the paths: the template on standard input, read within the size limit files have."""
+    from checker.load import MAX_BYTES
+    from checker.run.runner import STDIN_NAME, StdinInput
+
+    if "-" not in args.paths:
+        return None
+    raw = sys.stdin.buffer.read(MAX_BYTES + 1)  # never more: a larger input is refused as a larger file is
+    return StdinInput(raw, args.stdin_name or STDIN_NAME)
 
 
 def _print(text: str) -> None:

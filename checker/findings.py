@@ -69,6 +69,10 @@ class FileReport:
     reference: tuple[ComponentMatch, ...] = ()
     notes: tuple[str, ...] = ()
     repo_path: str | None = None
+    # --changed-since: the fingerprints of this file's findings that were already there at the ref (the file's
+    # old version, under its old path when renamed); every other finding is new. Like a suppression, it is kept
+    # beside the findings rather than in them, so the findings stay what the rules said.
+    preexisting: frozenset[str] = frozenset()
 
     @property
     def location(self) -> str:
@@ -98,3 +102,4 @@ class SkippedFile:
 class RunReport:
     files: tuple[FileReport, ...]
     skipped: tuple[SkippedFile, ...] = field(default_factory=tuple)
+    changed_since: str | None = None  # the git ref the run compared with (--changed-since); None: every finding is new

@@ -139,7 +139,7 @@ def test_selecting_and_skipping_the_same_rule_is_a_command_line_error(capsys, tm
         ["explain", ""],
         ["check", "x.yaml", "--parameter", "=x"],
         ["check", "x.yaml", "--parameter", "novalue"],
-        ["check", "x.yaml", "--rule", "SEC002,SEC004"],
+        ["check", "x.yaml", "--rule", "SEC002,NOPE004"],
     ],
 )
 def test_wrong_command_lines_exit_2_with_a_message(capsys, argv) -> None:

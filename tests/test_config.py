@@ -414,7 +414,8 @@ def test_no_path_and_no_paths_is_a_usage_error(tmp_path: Path, monkeypatch: pyte
     code, _, err = run("check")
     assert code == 2
     assert err.endswith(
-        "cfn-compliance: error: name files or directories to check (or list them under `paths` in .cfn-compliance.yaml)\n"
+        "cfn-compliance: error: name files or directories to check (or list them under `paths` in .cfn-compliance.yaml), "
+        "or `-` for standard input, or --changed-since REF\n"
     )
 
 

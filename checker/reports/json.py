@@ -29,10 +29,12 @@ def render_json(report: RunReport, *, tool_version: str, severities: Mapping[str
     """The whole run as one JSON document; keys are built in a fixed order so diffs stay stable."""
     document = {
         "tool": {"name": TOOL_NAME, "version": tool_version},
-        "files": [_file(file, severities) for file in report.files],
+        "files": [_file(file, severities, compared=report.changed_since is not None) for file in report.files],
         "skipped": [_skipped(skipped) for skipped in report.skipped],
         "summary": _summary(summarise(report)),
     }
+    if report.changed_since is not None:
+        document["changed_since"] = report.changed_since
     return "".join(_layout(document, 0)) + "\n"
 
 
@@ -73,14 +75,15 @@ def _scalar(value: Json) -> bool:
     return not isinstance(value, (dict, list))
 
 
-def _file(file: FileReport, severities: Mapping[str, str]) -> dict[str, Json]:
+def _file(file: FileReport, severities: Mapping[str, str], *, compared: bool) -> dict[str, Json]:
     return {
         "path": file.path,
         "repo_path": file.location,
         "status": file.status,
         "score": file_score(file, severities),
         "findings": [
-            _finding(finding, fingerprint) for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
+            _finding(finding, fingerprint, fingerprint not in file.preexisting if compared else None)
+            for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
         ],
         "results": [_result(result) for result in file.results],
         "reference": {"components": [_component(match) for match in file.reference]},
@@ -88,8 +91,9 @@ def _file(file: FileReport, severities: Mapping[str, str]) -> dict[str, Json]:
     }
 
 
-def _finding(finding: Finding, fingerprint: str) -> dict[str, Json]:
-    return {
+def _finding(finding: Finding, fingerprint: str, new: bool | None) -> dict[str, Json]:
+    """`new` only in a run that compared with a git ref (--changed-since): without one, nothing is new or old."""
+    document: dict[str, Json] = {
         "rule_id": finding.rule_id,
         "severity": finding.severity,
         "category": finding.category,
@@ -102,6 +106,9 @@ def _finding(finding: Finding, fingerprint: str) -> dict[str, Json]:
         "remediation": finding.remediation,
         "fingerprint": fingerprint,
     }
+    if new is not None:
+        document["new"] = new
+    return document
 
 
 def _result(result: RuleResult) -> dict[str, Json]:

@@ -40,7 +40,10 @@ def render_text(report: RunReport, *, color: bool, snippets: Mapping[str, str] |
     blocks = [_file_block(file, style) for file in report.files]
     if report.skipped:
         blocks.append(_skipped_block(report.skipped, style))
-    blocks.append(_summary_line(summarise(report), len(report.skipped)))
+    summary = _summary_line(summarise(report), len(report.skipped))
+    if report.changed_since is not None:
+        summary += "\n" + _changes_line(report.files, report.changed_since)
+    blocks.append(summary)
     return "\n\n".join(blocks) + "\n"
 
 
@@ -49,17 +52,18 @@ def render_compact(report: RunReport) -> str:
     Nothing else is written: an empty output means no findings."""
     lines = [
         f"{inert(finding.file)}:{finding.line}:{finding.column}: {finding.severity.upper()} {finding.rule_id} {inert(finding.message)}"
+        + (_PREEXISTING if old else "")
         for file in report.files
-        for finding in file.findings
+        for finding, old in zip(file.findings, _preexisting(file), strict=True)
     ]
     return "".join(f"{line}\n" for line in lines)
 
 
 def _file_block(file: FileReport, style: _Style) -> str:
     lines = [_verdict_line(file, style)]
-    for category, findings in _group_by_category(file.findings):
+    for category, findings in _group_by_category(zip(file.findings, _preexisting(file), strict=True)):
         lines.append(style.heading(f"{category.capitalize()}:"))
-        lines.extend(line for finding in findings for line in _finding_lines(finding, style))
+        lines.extend(line for finding, old in findings for line in _finding_lines(finding, old, style))
     if file.notes:
         lines.append(style.heading("Notes:"))
         lines.extend(f"  - {inert(note)}" for note in file.notes)
@@ -94,20 +98,20 @@ def _verdict_line(file: FileReport, style: _Style) -> str:
     return f"{style.paint(label, code)} {inert(file.path)} — {detail}"
 
 
-def _group_by_category(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+def _group_by_category(findings: Iterable[tuple[Finding, bool]]) -> list[tuple[str, list[tuple[Finding, bool]]]]:
     """Fixed category order; categories this reporter does not know come last, alphabetically."""
-    groups: dict[str, list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault(finding.category, []).append(finding)
+    groups: dict[str, list[tuple[Finding, bool]]] = {}
+    for finding, old in findings:
+        groups.setdefault(finding.category, []).append((finding, old))
     extra = sorted(category for category in groups if category not in CATEGORIES)
     ordered = [category for category in (*CATEGORIES, *extra) if category in groups]
     return [(category, groups[category]) for category in ordered]
 
 
-def _finding_lines(finding: Finding, style: _Style) -> list[str]:
+def _finding_lines(finding: Finding, old: bool, style: _Style) -> list[str]:
     resource = f" [{inert(finding.resource)}]" if finding.resource else ""
     location = f"{inert(finding.file)}:{finding.line}:{finding.column}"
-    header = f"  {style.severity(finding.severity)} {finding.rule_id}{resource} {location}"
+    header = f"  {style.severity(finding.severity)} {finding.rule_id}{resource} {location}" + (_PREEXISTING if old else "")
     lines = [header, f"    {inert(finding.message)}"]
     if finding.remediation:
         lines.append(f"    fix: {finding.remediation}")
@@ -141,6 +145,23 @@ def _summary_line(summary: Summary, skipped: int) -> str:
     if skipped:
         line += f"; {skipped} skipped"
     return line
+
+
+_PREEXISTING = " (pre-existing)"
+
+
+def _preexisting(file: FileReport) -> list[bool]:
+    """Per finding, in order: was it already there at the ref the run compared with (--changed-since)?"""
+    if not file.preexisting:
+        return [False] * len(file.findings)
+    return [fingerprint in file.preexisting for fingerprint in file.fingerprints()]
+
+
+def _changes_line(files: Iterable[FileReport], ref: str) -> str:
+    """--changed-since: how many findings the change brings, and how many were there already (they do not fail the run)."""
+    marks = [old for file in files for old in _preexisting(file)]
+    old = sum(marks)
+    return f"Since {inert(ref)}: {_plural(len(marks) - old, 'new finding')}, {old} pre-existing (reported, not failing the run)"
 
 
 _UNSHOWN = {"Cc", "Cs", "Zl", "Zp"}  # control characters, undecodable bytes, line and paragraph separators

@@ -34,6 +34,11 @@ SKIPPED_DIRECTORIES = {
 }
 # A key that every template has one of, anywhere in the text (block, flow or minified JSON).
 _TEMPLATE_MARKERS = re.compile(r"""(?:^|[\s{,])["']?(Resources|AWSTemplateFormatVersion|Transform)["']?\s*:""")
+# CloudFormation's short-form intrinsic tags: a file written with them is a template even when broken.
+_SHORT_TAGS = re.compile(
+    r"(?:^|[\s\[{,:-])!(?:Ref|GetAtt|Sub|Join|If|Select|Split|FindInMap|ImportValue|Base64|Cidr|GetAZs|Equals|And|Or|Not|"
+    r"Condition|Transform|ToJsonString|Length)(?![\w:])"
+)
 _KUBERNETES = re.compile(r"^apiVersion\s*:.*\n(?:.*\n)*?kind\s*:", re.MULTILINE)
 
 
@@ -50,7 +55,7 @@ def _why_not_a_template(path: Path) -> str | None:
     with path.open("rb") as handle:
         head = handle.read(MAX_BYTES)
     text = head.decode("utf-8", errors="replace")
-    if _TEMPLATE_MARKERS.search(text):
+    if _TEMPLATE_MARKERS.search(text) or _SHORT_TAGS.search(text):
         return None
     if ".github" in path.parts and "workflows" in path.parts:
         return "a GitHub Actions workflow, not a CloudFormation template"
@@ -120,11 +125,15 @@ def _searched_candidate(path: Path, skipped: list[SkippedFile], unreadable: list
     return reason is None
 
 
-def select_files(paths: list[str], found: Sequence[str] = (), exclude: Exclusion | None = None) -> Selection:
+def select_files(
+    paths: list[str], found: Sequence[str] = (), exclude: Exclusion | None = None, *, only_templates: bool = False
+) -> Selection:
     """Expand directories; a path named explicitly is always checked (a missing one gets an invalid verdict),
     and a directory named explicitly is searched even when a search would leave it out (node_modules, cdk.out).
     `found`: files a configured glob matched, judged like files a search found; `exclude` leaves out what a
-    search (or a glob) finds, never a path named explicitly.
+    search (or a glob) finds, never a path named explicitly. With `only_templates` (pre-commit's hook mode, which
+    names every staged YAML and JSON file), a named file is looked at as a search looks at what it finds: one
+    plainly not CloudFormation is skipped.
 
     A file reached under two spellings (`a.yaml`, `./a.yaml`, a directory holding it) is checked once; a file
     named on the command line is checked as named wherever a directory search meets it, before or after."""
@@ -137,7 +146,14 @@ def select_files(paths: list[str], found: Sequence[str] = (), exclude: Exclusion
     met = {os.path.realpath(given) for given in paths if given not in directories}  # real paths already accounted for
     for given in paths:
         if given not in directories:
-            files.setdefault(os.path.realpath(given), given)
+            real = os.path.realpath(given)
+            if real in files:
+                continue
+            if only_templates:
+                if not _searched_candidate(Path(given), skipped, unreadable):
+                    continue
+                searched.add(given)
+            files[real] = given
             continue
         for candidate in _walk(Path(given), named, unreadable, exclude):
             real = os.path.realpath(candidate.path if isinstance(candidate, SkippedFile) else candidate)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from checker.evaluation.judge import check_template, invalid_report
 from checker.evaluation.options import CheckOptions
 from checker.findings import FileReport, SkippedFile
-from checker.load import LoadError, Template, load_file
+from checker.load import LoadError, Template, load_file, load_text
+from checker.load.decoding import decode
 
 FileOutcome = FileReport | SkippedFile
 Task = tuple[str, bool]  # a file to check, and whether a directory search found it (rather than the command line)
@@ -39,6 +40,18 @@ def check_path(path: str, options: CheckOptions, *, searched: bool) -> FileOutco
         template = load_file(path)
     except LoadError as error:
         return SkippedFile(path, error.message) if error.not_cloudformation else _refused(path, options, error)
+    return _checked(template, path, options)
+
+
+def check_bytes(raw: bytes, path: str, options: CheckOptions, *, searched: bool = False) -> FileOutcome:
+    """check_path for contents that are not a file on disk (standard input, a file's version at a git ref), read
+    within the same limits; `path` names them in the report and chooses the reader (a Markdown answer by its suffix)."""
+    try:
+        template = load_text(decode(raw), path)
+    except LoadError as error:
+        return SkippedFile(path, error.message) if searched and error.not_cloudformation else _refused(path, options, error)
+    except Exception as error:
+        return _internal_error(path, options, "reading the template", error)
     return _checked(template, path, options)
 
 
