@@ -3,10 +3,8 @@ merge request widget and diff view show, matched between pipelines by their fing
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from checker.findings import FileReport, Finding, RunReport
+from checker.reports.json_layout import LINES, Json, dumps, one_line
 
 # GitLab's scale is info < minor < major < critical < blocker. An input that is not a template (TPL001) blocks
 # every other verdict on the file; a security error is an exposure, not only a defect; other errors are defects;
@@ -16,17 +14,16 @@ SEVERITIES = {"error": "major", "warning": "minor"}
 SECURITY_ERROR = "critical"
 INVALID_INPUT = "blocker"
 
-Json = Any
-
 
 def render_gitlab(report: RunReport) -> str:
-    """Every finding of the run, in file order; an empty run is `[]`, which GitLab reads as "no issues"."""
+    """Every finding of the run, in file order, an issue per line; an empty run is `[]`, which GitLab reads as "no
+    issues"."""
     issues = [
-        _issue(file, finding, fingerprint)
+        one_line(_issue(file, finding, fingerprint))
         for file in report.files
         for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
     ]
-    return json.dumps(issues, indent=2, allow_nan=False) + "\n"  # ASCII: valid JSON whatever the output encoding
+    return dumps(issues, LINES)
 
 
 def gitlab_severity(finding: Finding) -> str:

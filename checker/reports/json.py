@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
-from typing import Any
 
 from checker.bundled import DATA
 from checker.findings import (
@@ -17,76 +15,43 @@ from checker.findings import (
     SettingDifference,
     SkippedFile,
 )
+from checker.reports.json_layout import LINES, Json, Shape, dumps, one_line
 from checker.reports.summary import Summary, file_score, summarise
 
 TOOL_NAME = "cfn-compliance"
 SCHEMA_PATH = DATA / "report.schema.json"
-
-Json = Any  # a value json.dumps accepts without help
+# One line per finding, result, component, skipped file: readable, grep-able, diff-friendly.
+_SHAPE: Shape = {"files": [{"findings": LINES, "results": LINES, "reference": {"components": LINES}}], "skipped": LINES}
 
 
 def render_json(report: RunReport, *, tool_version: str, severities: Mapping[str, str]) -> str:
     """The whole run as one JSON document; keys are built in a fixed order so diffs stay stable."""
+    results: dict[tuple[str, str, str | None], str] = {}  # a corpus run repeats a few hundred results 70,000 times
     document = {
         "tool": {"name": TOOL_NAME, "version": tool_version},
-        "files": [_file(file, severities, compared=report.changed_since is not None) for file in report.files],
-        "skipped": [_skipped(skipped) for skipped in report.skipped],
+        "files": [_file(file, severities, results, compared=report.changed_since is not None) for file in report.files],
+        "skipped": [one_line(_skipped(skipped)) for skipped in report.skipped],
         "summary": _summary(summarise(report)),
     }
     if report.changed_since is not None:
         document["changed_since"] = report.changed_since
-    return "".join(_layout(document, 0)) + "\n"
+    return dumps(document, _SHAPE)
 
 
-# One line per finding, result, component, skipped file: readable, grep-able, diff-friendly. Each line is
-# written by the C encoder; Python's indenting encoder took a third of a corpus run.
-_ONE_LINE = json.JSONEncoder(separators=(", ", ": "), allow_nan=False).encode
-_INDENT = "  "
-_INLINE_DEPTH = 5  # a component of the side-by-side (document, files, file, reference, components)
-
-
-def _layout(value: Json, depth: int) -> list[str]:
-    """Indent the document's frame; write anything flat (or deep enough) on one line."""
-    if not isinstance(value, (dict, list)) or depth >= _INLINE_DEPTH or _flat(value) or not value:
-        return [_ONE_LINE(value)]
-    inner, outer = _INDENT * (depth + 1), _INDENT * depth
-    items: list[list[str]]
-    if isinstance(value, dict):
-        opening, closing = "{", "}"
-        items = [[f"{inner}{_ONE_LINE(key)}: ", *_layout(item, depth + 1)] for key, item in value.items()]
-    else:
-        opening, closing = "[", "]"
-        items = [[inner, *_layout(item, depth + 1)] for item in value]
-    parts = [opening, "\n"]
-    for index, item in enumerate(items):
-        parts.extend(item)
-        parts.append(",\n" if index < len(items) - 1 else "\n")
-    parts.extend((outer, closing))
-    return parts
-
-
-def _flat(value: dict | list) -> bool:
-    """Nothing inside but scalars and lists of scalars (a finding, a result, the summary, the notes)."""
-    members = value.values() if isinstance(value, dict) else value
-    return all(not isinstance(member, dict) and (not isinstance(member, list) or all(map(_scalar, member))) for member in members)
-
-
-def _scalar(value: Json) -> bool:
-    return not isinstance(value, (dict, list))
-
-
-def _file(file: FileReport, severities: Mapping[str, str], *, compared: bool) -> dict[str, Json]:
+def _file(
+    file: FileReport, severities: Mapping[str, str], results: dict[tuple[str, str, str | None], str], *, compared: bool
+) -> dict[str, Json]:
     return {
         "path": file.path,
         "repo_path": file.location,
         "status": file.status,
         "score": file_score(file, severities),
         "findings": [
-            _finding(finding, fingerprint, fingerprint not in file.preexisting if compared else None)
+            one_line(_finding(finding, fingerprint, fingerprint not in file.preexisting if compared else None))
             for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
         ],
-        "results": [_result(result) for result in file.results],
-        "reference": {"components": [_component(match) for match in file.reference]},
+        "results": [_result_line(result, results) for result in file.results],
+        "reference": {"components": [one_line(_component(match)) for match in file.reference]},
         "notes": list(file.notes),
     }
 
@@ -113,6 +78,15 @@ def _finding(finding: Finding, fingerprint: str, new: bool | None) -> dict[str, 
 
 def _result(result: RuleResult) -> dict[str, Json]:
     return {"rule_id": result.rule_id, "status": result.status, "message": result.message}
+
+
+def _result_line(result: RuleResult, lines: dict[tuple[str, str, str | None], str]) -> str:
+    """A result's line, written once per distinct result (keyed by a plain tuple: hashing one is cheaper)."""
+    key = (result.rule_id, result.status, result.message)
+    line = lines.get(key)
+    if line is None:
+        line = lines[key] = one_line(_result(result))
+    return line
 
 
 def _component(match: ComponentMatch) -> dict[str, Json]:

@@ -8,14 +8,13 @@ carry none yet; when they do, each suppressed finding gets `suppressions` with i
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 from urllib.parse import quote
 
 from checker.evaluation.catalogue import Rule
 from checker.findings import SEVERITY_ORDER, FileReport, Finding, RunReport
+from checker.reports.json_layout import LINES, Json, Shape, dumps, one_line
 
 TOOL_NAME = "cfn-compliance"
 # pyproject.toml names no project URL; the package's page on PyPI is where the name points.
@@ -31,8 +30,8 @@ SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0"}
 # never a finding, so a result is rarely a false positive.
 PRECISION = "high"
 LEVELS = {"error": "error", "warning": "warning"}
-
-Json = Any
+# The log's frame indented, each rule descriptor, invocation and result on one line of its own.
+_SHAPE: Shape = {"runs": [{"tool": {"driver": {"rules": LINES}}, "invocations": LINES, "results": LINES}]}
 
 
 def render_sarif(
@@ -63,19 +62,19 @@ def render_sarif(
                 "version": tool_version,
                 "semanticVersion": tool_version,
                 "informationUri": INFORMATION_URI,
-                "rules": descriptors,
+                "rules": [one_line(descriptor) for descriptor in descriptors],
             }
         },
-        "invocations": [_invocation(len(findings), omitted, max_results)],
+        "invocations": [one_line(_invocation(len(findings), omitted, max_results))],
         "originalUriBaseIds": {
             SRCROOT: {"description": {"text": "The repository root (the working directory when outside a git repository)."}}
         },
         "columnKind": "unicodeCodePoints",
-        "results": [_result(file, finding, fingerprint, index) for file, finding, fingerprint in kept],
+        "results": [one_line(_result(file, finding, fingerprint, index)) for file, finding, fingerprint in kept],
         "properties": {"truncated": omitted > 0, "resultsTotal": len(findings), "resultsOmitted": omitted},
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, allow_nan=False) + "\n"  # ASCII: valid JSON whatever the output encoding
+    return dumps(log, _SHAPE)
 
 
 def _invocation(total: int, omitted: int, max_results: int) -> dict[str, Json]:
