@@ -164,8 +164,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if summary_file and "github" in (args.format, *(name for name, _ in outputs)):
         files.append(("summary", summary_file, "a"))  # the job's summary page; other steps may have written to it
     for name, path, mode in files:
-        options = _options_for(name, dataclasses.replace(render, color=False), args)
-        text = render_step_summary(report, options) if name == "summary" else FORMATS[name].render(report, options)
+        written = _options_for(name, dataclasses.replace(render, color=False), args)
+        text = render_step_summary(report, written) if name == "summary" else FORMATS[name].render(report, written)
         try:
             _write(path, text, mode)
         except OSError as error:
