@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -59,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         help="a rule that could not be judged (a value only the deployment decides) fails the file",
     )
     check.add_argument("--no-cfn-lint", action="store_true", help="skip the cfn-lint pass (TPL002)")
+    check.add_argument(
+        "--with-checkov",
+        action="store_true",
+        help="also run checkov's CloudFormation checks, offline (needs cfn-compliance[checkov]); failures are warnings",
+    )
     check.add_argument("--rule", action="append", default=[], metavar="ID", help="run only these rules (repeatable)")
     check.add_argument("--skip-rule", action="append", default=[], metavar="ID", help="do not run these rules (repeatable)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -144,6 +150,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.compact and args.format != "text" and "text" not in (name for name, _ in outputs):
         parser.error(f"--compact shapes the text report; no text report is written (--format {args.format})")
     formats = [FORMATS[args.format], *(FORMATS[name] for name, _ in outputs)]
+    if args.with_checkov and importlib.util.find_spec("checkov") is None:  # found, not imported: that costs seconds
+        parser.error("--with-checkov needs checkov: pip install 'cfn-compliance[checkov]'")
     options = CheckOptions(
         parameters=_parameters(args.parameter, parser),
         cfn_lint=not args.no_cfn_lint,
@@ -151,6 +159,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         skip_rules=_rule_ids(args.skip_rule, parser),
         fail_on=args.fail_on,
         fail_on_unknown=args.fail_on_unknown,
+        with_checkov=args.with_checkov,
         compare_reference=any(chosen.shows_reference for chosen in formats),  # a pre-commit run (text) saves its cost
     )
     if not selected_rules(options):

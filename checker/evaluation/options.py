@@ -18,6 +18,7 @@ class CheckOptions:
     compare_reference: bool = True
     fail_on: str = "warning"  # the lowest severity that makes a file non-compliant ("never" judges as "warning")
     fail_on_unknown: bool = False  # a rule that could not be judged makes the file non-compliant
+    with_checkov: bool = False  # also run checkov's CloudFormation checks (checker/evaluation/checkov.py)
 
 
 FAILING_SEVERITIES = {"error": ("error",), "warning": ("error", "warning"), "never": ("error", "warning")}
