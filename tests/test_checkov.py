@@ -16,7 +16,7 @@ import pytest
 
 from checker.cli import main
 from checker.evaluation.catalogue import load_catalogue
-from checker.evaluation.checkov import LEFT_OUT, OFFLINE_ENVIRONMENT, checkov_findings
+from checker.evaluation.checkov import CHECKOV_ENVIRONMENT, LEFT_OUT, checkov_findings
 from checker.evaluation.judge import check_template
 from checker.evaluation.options import CheckOptions
 from checker.findings import FileReport, RunReport
@@ -147,7 +147,7 @@ def test_the_environment_and_logging_are_put_back_after_the_run(monkeypatch: pyt
     assert os.environ["BC_SKIP_MAPPING"] == "mine"
     assert "CKV_SKIP_PACKAGE_UPDATE_CHECK" not in os.environ
     assert (list(root.handlers), root.level, logging.root.manager.disable) == before
-    assert set(OFFLINE_ENVIRONMENT) >= {"BC_SKIP_MAPPING", "CKV_SKIP_PACKAGE_UPDATE_CHECK", "BC_ENABLE_PERSIST_GRAPHS"}
+    assert set(CHECKOV_ENVIRONMENT) >= {"BC_SKIP_MAPPING", "CKV_SKIP_PACKAGE_UPDATE_CHECK", "CHECKOV_PARALLELIZATION_TYPE"}
 
 
 def test_what_checkov_prints_stays_out_of_the_report(capsys: pytest.CaptureFixture) -> None:
@@ -241,3 +241,16 @@ def test_checkov_runs_offline() -> None:
         "ids": ["CKV_AWS_158", "CKV_AWS_117", "CKV_AWS_115", "CKV_AWS_173", "CKV_AWS_119"],
         "attempts": [],
     }, run.stderr
+
+
+def test_the_report_is_the_same_whatever_the_number_of_processes(capsys: pytest.CaptureFixture) -> None:
+    """In a --jobs worker (a daemon process) checkov may not fork its own workers; it runs its checks in line."""
+    paths = [str(REFERENCE), str(FIXTURES / "answers" / "markdown-json-block.md")]
+    reports = []
+    for jobs in ("1", "2"):
+        main(["check", *paths, "--no-cfn-lint", "--with-checkov", "--format", "json", "--jobs", jobs])
+        reports.append(capsys.readouterr().out)
+    assert reports[0] == reports[1]
+    files = json.loads(reports[1])["files"]
+    assert [sum(finding["category"] == "checkov" for finding in file["findings"]) for file in files] == [5, 6]
+    assert not [note for file in files for note in file["notes"] if "could not" in note]

@@ -28,10 +28,13 @@ if TYPE_CHECKING:
 CATEGORY = "checkov"
 SEVERITY = "warning"
 
-# What checkov reads from the environment (checkov/common/util/env_vars_config.py, main.py) that could make it reach
-# a network: no platform mapping download, no package update check, no graph upload, no fetching of CI configuration,
-# no validation of found secrets against their services. Set for the import and the run, then put back as they were.
-OFFLINE_ENVIRONMENT = {
+# What checkov reads from the environment (checkov/common/util/env_vars_config.py, main.py), set for the import and
+# the run, then put back as they were. Offline: no platform mapping download, no package update check, no graph
+# upload, no fetching of CI configuration, no validation of found secrets against their services. In this process:
+# checkov forks workers for its checks by default, which a --jobs worker (a daemon process) may not do, and one
+# template gains nothing from; our own --jobs spreads the files.
+CHECKOV_ENVIRONMENT = {
+    "CHECKOV_PARALLELIZATION_TYPE": "none",
     "BC_SKIP_MAPPING": "TRUE",
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE",
     "BC_ENABLE_PERSIST_GRAPHS": "FALSE",
@@ -135,10 +138,10 @@ def offline() -> Iterator[None]:
     """checkov's offline settings, and its output kept out of ours, for this block only: its import configures the
     root logger, its checks log warnings, and cloudsplaining (behind its IAM checks) prints errors to stdout, which
     would break a JSON or SARIF report there. The caller's environment, logging and streams are put back after."""
-    saved = {name: os.environ.get(name) for name in OFFLINE_ENVIRONMENT}
+    saved = {name: os.environ.get(name) for name in CHECKOV_ENVIRONMENT}
     root = logging.getLogger()
     handlers, level, disabled = list(root.handlers), root.level, logging.root.manager.disable
-    os.environ.update(OFFLINE_ENVIRONMENT)
+    os.environ.update(CHECKOV_ENVIRONMENT)
     logging.disable(logging.CRITICAL)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
