@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -66,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         help="a rule that could not be judged (a value only the deployment decides) fails the file",
     )
     check.add_argument("--no-cfn-lint", action="store_true", help="skip the cfn-lint pass (TPL002)")
+    check.add_argument(
+        "--with-checkov",
+        action="store_true",
+        help="also run checkov's CloudFormation checks, offline (needs cfn-compliance[checkov]); failures are warnings",
+    )
     check.add_argument(
         "--rule", action="append", default=[], metavar="ID[,ID...]", help="run only these rules (comma list, repeatable)"
     )
@@ -216,8 +222,11 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.compact and args.format != "text" and "text" not in (name for name, _ in outputs):
         parser.error(f"--compact shapes the text report; no text report is written (--format {args.format})")
     formats = [FORMATS[args.format], *(FORMATS[name] for name, _ in outputs)]
+    if args.with_checkov and importlib.util.find_spec("checkov") is None:  # found, not imported: that costs seconds
+        parser.error("--with-checkov needs checkov: pip install 'cfn-compliance[checkov]'")
     settings = _settings(args, parser)
     check_options = settings.options(
+        with_checkov=args.with_checkov,
         compare_reference=any(chosen.shows_reference for chosen in formats),  # a pre-commit run (text) saves its cost
     )
     if not selected_rules(check_options):

@@ -10,6 +10,11 @@ from __future__ import annotations
 # Rule categories, in the order reports list them.
 CATEGORIES = ("template", "architecture", "cost", "monitoring", "security", "reliability")
 
+# Categories of findings made by another engine, not by a rule of the catalogue (checkov's, with --with-checkov):
+# reports know them, rule files cannot use them.
+ENGINE_CATEGORIES = ("checkov",)
+FINDING_CATEGORIES = (*CATEGORIES, *ENGINE_CATEGORIES)
+
 # Rule severities, the mildest first.
 SEVERITIES = ("warning", "error")
 
@@ -71,7 +76,7 @@ COMPONENT_LABELS = {
     "query": "Logs Insights query",
 }
 
-# How reports head each category's section, in CATEGORIES order.
+# How reports head each category's section, in FINDING_CATEGORIES order.
 CATEGORY_HEADINGS = {
     "template": "Template validity",
     "architecture": "Architecture",
@@ -79,6 +84,7 @@ CATEGORY_HEADINGS = {
     "monitoring": "Monitoring and observability",
     "security": "Security",
     "reliability": "Reliability",
+    "checkov": "checkov (second engine)",
 }
 
 # What CloudFormation uses when a property (or resource attribute) is not written: (type, path from the resource).

@@ -204,6 +204,7 @@ def test_rules_listing(capsys) -> None:
         "reference_component": "template",
         "engine": "loader",
         "parameters": {},
+        "equivalents": {"cfn_lint": ["E0000", "E1001"], "checkov": [], "guard_registry": []},
     }
     _, text, _ = run(capsys, "rules")
     assert "SEC002  error    security      IAM policies scope resource-level actions to specific resources" in text

@@ -668,7 +668,18 @@ def test_rules_json_has_stable_keys_for_every_rule(capsys) -> None:
     code, out, _ = run(capsys, "rules", "--format", "json")
     rules = json.loads(out)
     assert code == 0 and [rule["id"] for rule in rules] == [rule.id for rule in _catalogue()]
-    keys = ["id", "title", "category", "severity", "rationale", "remediation", "reference_component", "engine", "parameters"]
+    keys = [
+        "id",
+        "title",
+        "category",
+        "severity",
+        "rationale",
+        "remediation",
+        "reference_component",
+        "engine",
+        "parameters",
+        "equivalents",
+    ]
     assert all(list(rule) == keys for rule in rules)
     assert all(rule["rationale"] and rule["remediation"] and rule["title"] for rule in rules)
 

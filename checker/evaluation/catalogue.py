@@ -11,6 +11,8 @@ from checker.bundled import DATA, bundled_path
 from checker.vocabulary import CATEGORIES
 
 RULE_SCHEMA = DATA / "rule.schema.json"
+# The tools whose ids a rule's `equivalents:` may name, and how reports name them.
+EQUIVALENT_TOOLS = {"cfn_lint": "cfn-lint", "checkov": "checkov", "guard_registry": "AWS Guard rules registry"}
 
 
 class CatalogueError(Exception):
@@ -30,6 +32,7 @@ class Rule:
     check: dict
     parameters: dict[str, object] = field(default_factory=dict)
     parameter_descriptions: dict[str, str] = field(default_factory=dict)
+    equivalents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tool -> its ids (EQUIVALENT_TOOLS)
 
     @property
     def engine(self) -> str:
@@ -72,6 +75,7 @@ def _rule(document: dict) -> Rule:
         check=document["check"],
         parameters={name: spec["default"] for name, spec in parameters.items()},
         parameter_descriptions={name: spec["description"] for name, spec in parameters.items()},
+        equivalents={tool: tuple(ids) for tool, ids in document.get("equivalents", {}).items()},
     )
 
 

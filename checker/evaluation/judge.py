@@ -53,6 +53,7 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     from checker.model.resolve import resolve
 
     parameters, sources = options.parameters_for(template.path)
+    written = template
     if _has_loops(template.data):
         from checker.load.foreach import expand_loops
 
@@ -69,6 +70,12 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
     findings = [finding for _, rule_findings in verdicts for finding in rule_findings]
     reference: tuple = ()
     notes = template.notes + _parameter_notes(template, parameters, sources)
+    if options.with_checkov:
+        from checker.evaluation.checkov import checkov_findings
+
+        theirs, checkov_notes = checkov_findings(written, resolved)
+        findings += theirs
+        notes += tuple(checkov_notes)
     if options.compare_reference:
         from checker.evaluation.reference import compare_with_reference
 

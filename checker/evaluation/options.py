@@ -59,6 +59,8 @@ class CheckOptions:
         sources.update(dict.fromkeys(self.parameters, "--parameter"))
         return values, sources
 
+    with_checkov: bool = False  # also run checkov's CloudFormation checks (checker/evaluation/checkov.py)
+
 
 FAILING_SEVERITIES = {"error": ("error",), "warning": ("error", "warning"), "never": ("error", "warning")}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from checker.evaluation.catalogue import Rule
+from checker.evaluation.catalogue import EQUIVALENT_TOOLS, Rule
 
 
 def rule_document(rule: Rule) -> dict:
@@ -19,6 +19,7 @@ def rule_document(rule: Rule) -> dict:
         "reference_component": rule.component,
         "engine": rule.engine,
         "parameters": dict(rule.parameters),
+        "equivalents": {tool: list(rule.equivalents.get(tool, ())) for tool in EQUIVALENT_TOOLS},
     }
 
 
@@ -62,6 +63,15 @@ def render_explanation(rule: Rule, snippet: str) -> str:
         parts.append(f"Checked by the Python check {rule.check['function']} on the resolved template.")
     else:
         parts.append("Checked while the file is loaded.")
+    if rule.equivalents:
+        parts.append(
+            "Equivalents in other tools:\n"
+            + "\n".join(
+                f"  {name}: {', '.join(rule.equivalents[tool])}"
+                for tool, name in EQUIVALENT_TOOLS.items()
+                if tool in rule.equivalents
+            )
+        )
     if snippet:
         parts.append(f"How the reference does it ({rule.component.replace('_', ' ')}):\n" + _indent(snippet))
     return "\n\n".join(parts) + "\n"
