@@ -11,6 +11,17 @@ Status = Literal["pass", "fail", "not_applicable", "unknown"]
 FileStatus = Literal["compliant", "non_compliant", "invalid"]
 
 SEVERITY_ORDER = {"warning": 1, "error": 2}
+SuppressionKind = Literal["inline", "baseline"]
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding does not fail the run: a reason written in the template's Metadata (`inline`, perhaps with an
+    expiry date) or an entry of the baseline file (`baseline`). The finding stays in every report."""
+
+    kind: SuppressionKind
+    reason: str
+    expires: str | None = None  # ISO date; inline only
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class Finding:
     path: str
     line: int
     column: int
+    suppression: Suppression | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,11 @@ class FileReport:
     def location(self) -> str:
         return self.repo_path or self.path
 
+    @property
+    def open_findings(self) -> tuple[Finding, ...]:
+        """The findings that count: every one not suppressed (what fails a run, the score, and CI's annotations)."""
+        return tuple(finding for finding in self.findings if finding.suppression is None)
+
     def fingerprints(self) -> tuple[str, ...]:
         """One stable identity per finding, in order: rule, file in the repository, resource and property path,
         never the line, so a finding keeps its identity when lines move (SARIF, GitLab and baselines use it).
@@ -99,7 +116,30 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
+class BaselineEntry:
+    """One accepted finding in a baseline file, by its fingerprint; the rest says what it was, for people."""
+
+    fingerprint: str
+    rule_id: str
+    path: str  # the file in the repository (FileReport.location)
+    resource: str | None
+    property_path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BaselineUse:
+    """The baseline a run read (`check --baseline`): its path, how many of its entries matched a finding, and
+    the entries that matched none in the files checked (fixed, or their file gone), which `baseline --prune` drops."""
+
+    path: str
+    matched: int
+    stale: tuple[BaselineEntry, ...] = ()
+
+
+@dataclass(frozen=True)
 class RunReport:
     files: tuple[FileReport, ...]
     skipped: tuple[SkippedFile, ...] = field(default_factory=tuple)
     changed_since: str | None = None  # the git ref the run compared with (--changed-since); None: every finding is new
+    baseline: BaselineUse | None = None
