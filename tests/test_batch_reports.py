@@ -65,7 +65,7 @@ def test_csv_has_a_header_and_one_crlf_record_per_candidate(run: RunReport) -> N
         "errors": "16",
         "warnings": "7",
         "unknown": "0",
-        "not_applicable": "6",
+        "not_applicable": "7",
         "failed_rules": MODEL_RESPONSE_FAILED,
     }
     assert rows[2] == {

@@ -54,7 +54,7 @@ def test_reference_is_compliant(capsys) -> None:
     code, out, _ = run(capsys, "check", str(REFERENCE), "--no-cfn-lint", "--color", "never")
     assert code == 0
     # TPL002 (the cfn-lint pass is off) and SEC009 (the reference has no queue policy) judge nothing, and the line says so
-    assert out.splitlines()[0] == f"PASS {REFERENCE} — compliant (2 rules not applicable)"
+    assert out.splitlines()[0] == f"PASS {REFERENCE} — compliant (3 rules not applicable)"
     assert out.splitlines()[-1] == "1 file: 1 compliant, 0 non-compliant, 0 invalid; 0 errors, 0 warnings"
 
 

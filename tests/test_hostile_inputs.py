@@ -75,7 +75,7 @@ def test_the_text_report_names_each_hostile_input_invalid(capsys, tmp_path) -> N
             f"INVALID {path} — could not be evaluated\nTemplate:\n  ERROR TPL001 {path}:{case.line}:{case.column}\n    {case.message}\n"
             in out
         )
-    assert f"PASS {REFERENCE} — compliant (2 rules not applicable)\n" in out
+    assert f"PASS {REFERENCE} — compliant (3 rules not applicable)\n" in out
     assert out.endswith(
         f"{len(paths) + 1} files: 1 compliant, 0 non-compliant, {len(paths)} invalid; {len(paths)} errors, 0 warnings\n"
     )

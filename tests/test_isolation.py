@@ -31,7 +31,12 @@ def test_a_crashing_check_becomes_a_finding_naming_its_rule(monkeypatch: pytest.
     assert [(finding.rule_id, finding.message) for finding in report.findings] == [("MON002", message)]
     assert {result.rule_id: result.status for result in report.results}["MON002"] == "unknown"
     # Every other rule is still judged and passes; TPL002 (cfn-lint off) and SEC009 (no queue policy) have nothing to judge.
-    assert _not_passing(report) == {"MON002": "unknown", "TPL002": "not_applicable", "SEC009": "not_applicable"}
+    assert _not_passing(report) == {
+        "MON002": "unknown",
+        "TPL002": "not_applicable",
+        "SEC009": "not_applicable",
+        "TPL004": "not_applicable",
+    }
 
 
 def test_a_check_whose_finding_cannot_be_placed_costs_only_its_rule(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,7 +48,12 @@ def test_a_check_whose_finding_cannot_be_placed_costs_only_its_rule(monkeypatch:
     assert report.status == "non_compliant"
     assert [finding.rule_id for finding in report.findings] == ["MON002"]
     assert report.findings[0].message.startswith("the MON002 check crashed on this template (TypeError: ")
-    assert _not_passing(report) == {"MON002": "unknown", "TPL002": "not_applicable", "SEC009": "not_applicable"}
+    assert _not_passing(report) == {
+        "MON002": "unknown",
+        "TPL002": "not_applicable",
+        "SEC009": "not_applicable",
+        "TPL004": "not_applicable",
+    }
 
 
 def test_a_failing_side_by_side_leaves_a_note(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,7 +49,7 @@ def test_a_failing_answer_fails_exactly_its_failing_rules() -> None:
         len(rules),
         22,
         0,
-        6,
+        7,
     )
     (suite,) = list(document)
     assert (suite.name, suite.tests, suite.failures, suite.errors, suite.skipped) == (
@@ -57,7 +57,7 @@ def test_a_failing_answer_fails_exactly_its_failing_rules() -> None:
         len(rules),
         22,
         0,
-        6,
+        7,
     )
     assert [name for name, _, _ in outcomes(text)] == [f"{rule.id} {rule.title}" for rule in rules]
     failing = [name.split()[0] for name, kind, _ in outcomes(text) if kind == "failure"]
@@ -71,6 +71,7 @@ def test_a_failing_answer_fails_exactly_its_failing_rules() -> None:
     skipped = {name.split()[0]: message for name, kind, message in outcomes(text) if kind == "skipped"}
     assert skipped == {
         "TPL002": "not applicable: the cfn-lint pass was turned off (--no-cfn-lint)",
+        "TPL004": "not applicable: the template suppresses no rule",
         "ARCH007": "not applicable: the template has no dead-letter queue for the order queue (no RedrivePolicy names one)",
         "COST004": "not applicable: the template has no AWS::Logs::LogGroup",
         "MON002": "not applicable: the template has no dead-letter queue for the order queue (no RedrivePolicy names one)",

@@ -133,7 +133,7 @@ def test_the_overview_gives_the_verdict_and_the_counts(failing: RunReport, optio
         ["Warnings", "7"],
         ["Rules passed", str(numbers.passed)],
         ["Rules failed", str(numbers.failed)],
-        ["Rules not applicable", "6"],
+        ["Rules not applicable", "7"],
         ["Rules not judged (unknown)", "0"],
         ["Score (of 100)", f"{numbers.score:g}"],
     ]
@@ -209,7 +209,7 @@ def test_not_judged_rules_say_why(failing: RunReport, options: RenderOptions) ->
     tokens = PARSER.parse(render_markdown(failing, options))
     [table] = tables(section(tokens, "Not applicable or not judged", 2))
     assert table[0] == ["Rule", "Title", "Status", "Why"]
-    assert [row[0] for row in table[1:]] == ["TPL002", "ARCH007", "COST004", "MON002", "SEC009", "REL003"]
+    assert [row[0] for row in table[1:]] == ["TPL002", "TPL004", "ARCH007", "COST004", "MON002", "SEC009", "REL003"]
     assert table[1][2:] == ["not applicable", "the cfn-lint pass was turned off (--no-cfn-lint)"]
 
 

@@ -2,7 +2,9 @@
 
 pass/<name>.<ext>: the rule passes with no finding.
 fail/ and other/<name>.<ext>: <name>.expected.yaml gives the rule's exact status and its exact findings
-(resource, path, line, column, and message where given), and optional parameter overrides.
+(resource, path, line, column, and message where given), and optional parameter overrides. Any fixture's
+expected file may name `also_run`: rules run beside the one under test, for a rule that judges the others'
+findings (TPL004, the suppressions' audit).
 """
 
 from __future__ import annotations
@@ -30,17 +32,18 @@ def _fixtures() -> list[Path]:
 
 
 def _expectation(fixture: Path) -> dict:
-    if fixture.parent.name == "pass":
-        return {"status": "pass", "findings": []}
     expected = fixture.with_name(fixture.name.rsplit(".", 1)[0] + ".expected.yaml")
+    if fixture.parent.name == "pass":
+        extra = yaml.safe_load(expected.read_text(encoding="utf-8")) if expected.exists() else {}
+        return {**extra, "status": "pass", "findings": []}
     return yaml.safe_load(expected.read_text(encoding="utf-8"))
 
 
-def _run(rule_id: str, fixture: Path, parameters: dict | None = None):
+def _run(rule_id: str, fixture: Path, parameters: dict | None = None, also_run: tuple[str, ...] = ()):
     options = CheckOptions(
         parameters={name: str(value) for name, value in (parameters or {}).items()},
         cfn_lint=rule_id == "TPL002",
-        only_rules=frozenset({rule_id}),
+        only_rules=frozenset({rule_id, *also_run}),
         today=CHECK_DATE,
         compare_reference=False,
     )
@@ -51,7 +54,7 @@ def _run(rule_id: str, fixture: Path, parameters: dict | None = None):
 def test_rule_fixture(fixture: Path) -> None:
     rule_id = fixture.parts[-3]
     expected = _expectation(fixture)
-    report = _run(rule_id, fixture, expected.get("parameters"))
+    report = _run(rule_id, fixture, expected.get("parameters"), tuple(expected.get("also_run", ())))
     result = next(result for result in report.results if result.rule_id == rule_id)
     findings = [
         {

@@ -6,8 +6,8 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from checker.evaluation.catalogue import load_catalogue
-from checker.evaluation.options import FAILING_SEVERITIES, CheckOptions, selected_rules
-from checker.findings import FileReport, FileStatus, Finding, RuleResult
+from checker.evaluation.options import CheckOptions, file_status, selected_rules
+from checker.findings import FileReport, Finding, RuleResult
 from checker.load import Template
 
 if TYPE_CHECKING:
@@ -85,13 +85,37 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
             notes += (
                 f"the comparison with the reference failed ({type(error).__name__}: {error}); this is a bug in cfn-compliance",
             )
-    failing = FAILING_SEVERITIES[options.fail_on]
-    reaching = any(finding.severity in failing for finding in findings)
-    unjudged = options.fail_on_unknown and any(result.status == "unknown" for result in results)
-    status: FileStatus = "non_compliant" if reaching or unjudged else "compliant"
+    findings, results = _suppressed(written, template, findings, results, options)
     return FileReport(
-        path=template.path, status=status, findings=tuple(findings), results=tuple(results), reference=reference, notes=notes
+        path=template.path,
+        status=file_status(findings, results, options),
+        findings=tuple(findings),
+        results=tuple(results),
+        reference=reference,
+        notes=notes,
     )
+
+
+def _suppressed(
+    written: Template, deployed: Template, findings: list[Finding], results: list[RuleResult], options: CheckOptions
+) -> tuple[list[Finding], list[RuleResult]]:
+    """The template's suppressions applied (unless --no-suppressions), and TPL004's verdict on them when it was selected."""
+    from checker.evaluation.suppressions import AUDIT_RULE, apply_suppressions, audit_findings, read_suppressions, unmatched
+
+    suppressions, problems = read_suppressions(written, deployed, (rule.id for rule in load_catalogue()))
+    findings = apply_suppressions(findings, suppressions, options.today, options.suppressions)
+    audit = next((rule for rule in selected_rules(options) if rule.id == AUDIT_RULE), None)
+    if audit is None:
+        return findings, results
+    problems += unmatched(suppressions, findings, results, options.with_checkov)
+    audited = audit_findings(audit, options.severity(audit), problems, written)
+    if audited:
+        verdict = RuleResult(audit.id, "fail")
+    elif suppressions:
+        verdict = RuleResult(audit.id, "pass")
+    else:
+        verdict = RuleResult(audit.id, "not_applicable", "the template suppresses no rule")
+    return [*findings, *audited], [verdict if result.rule_id == audit.id else result for result in results]
 
 
 Verdict = tuple[RuleResult, list[Finding]]
@@ -139,6 +163,9 @@ def _judge(template: Template, resolved: ResolvedTemplate, arch: Architecture, o
     for rule in selected_rules(options):
         if rule.engine == "loader":
             verdicts.append((RuleResult(rule.id, "pass"), []))
+            continue
+        if rule.engine == "suppressions":  # judged once every other rule has spoken (_suppressed)
+            verdicts.append((RuleResult(rule.id, "not_applicable"), []))
             continue
         context = Context(template, resolved, arch, options.parameters_of(rule), options.today, settings)
         result, findings = evaluate_rule(rule, context, REGISTRY)

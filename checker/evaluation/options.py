@@ -3,10 +3,12 @@ configuration's per-rule parameters and severities (plain frozen data: worker pr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from checker.evaluation.catalogue import Rule, load_catalogue
+from checker.findings import FileStatus, Finding, RuleResult
 from checker.globs import glob_matches, relative_to
 
 
@@ -60,9 +62,18 @@ class CheckOptions:
         return values, sources
 
     with_checkov: bool = False  # also run checkov's CloudFormation checks (checker/evaluation/checkov.py)
+    suppressions: bool = True  # honour the templates' suppressions (--no-suppressions: an audit sees every finding open)
 
 
 FAILING_SEVERITIES = {"error": ("error",), "warning": ("error", "warning"), "never": ("error", "warning")}
+
+
+def file_status(counting: Iterable[Finding], results: Iterable[RuleResult], options: CheckOptions) -> FileStatus:
+    """A judged file's status from the findings that count (open, and new under --changed-since) and the verdicts."""
+    failing = FAILING_SEVERITIES[options.fail_on]
+    reaching = any(finding.severity in failing and finding.suppression is None for finding in counting)
+    unjudged = options.fail_on_unknown and any(result.status == "unknown" for result in results)
+    return "non_compliant" if reaching or unjudged else "compliant"
 
 
 def selected_rules(options: CheckOptions) -> tuple[Rule, ...]:

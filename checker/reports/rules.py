@@ -37,7 +37,7 @@ def render_catalogue_markdown(rules: tuple[Rule, ...]) -> str:
     """The README's rule table: generated from rules/, never written by hand."""
     rows = ["| id | severity | category | rule | checked by |", "|---|---|---|---|---|"]
     for rule in rules:
-        engine = {"guard": "Guard", "python": "Python", "loader": "loader"}[rule.engine]
+        engine = {"guard": "Guard", "python": "Python", "loader": "loader", "suppressions": "suppressions"}[rule.engine]
         rows.append(f"| {rule.id} | {rule.severity} | {rule.category} | {rule.title} | {engine} |")
     return "\n".join(rows) + "\n"
 
@@ -61,6 +61,8 @@ def render_explanation(rule: Rule, snippet: str) -> str:
         parts.append("Checked by this Guard rule on each resolved resource:\n" + _indent(rule.check["rule"].rstrip()))
     elif rule.engine == "python":
         parts.append(f"Checked by the Python check {rule.check['function']} on the resolved template.")
+    elif rule.engine == "suppressions":
+        parts.append("Checked after every other rule, on the suppressions the template's Metadata writes.")
     else:
         parts.append("Checked while the file is loaded.")
     if rule.equivalents:
