@@ -13,124 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
+from checker.cli_parser import CONFIG_NAME, DEFAULT_BASELINE, EXIT_INVALID, build_parser
 from checker.reports import FORMATS, RenderOptions
 from checker.reports.markdown import render_step_summary
 from checker.reports.rules import CATALOGUE_FORMATS
 
 if TYPE_CHECKING:
     from checker.findings import RunReport
+    from checker.run.baseline import Baseline
     from checker.run.runner import StdinInput
     from checker.run.settings import Settings
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-FAIL_ON = ("error", "warning", "never")
-CONFIG_NAME = ".cfn-compliance.yaml"
-_SETTING_OPTIONS = ("paths", "fail_on", "parameter", "fail_on_unknown", "no_cfn_lint", "rule", "skip_rule", "config")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors, as our contract wants
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_INVALID, f"cfn-compliance: error: {message}\n")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cfn-compliance", description="Check CloudFormation templates against the order-processing policy.")
-    parser.add_argument("--version", action="version", version=f"cfn-compliance {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    check = commands.add_parser("check", help="check templates (files or directories)")
-    check.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="files or directories (default: the configuration's paths); `-` reads one template from standard input",
-    )
-    check.add_argument("--format", choices=tuple(FORMATS), default="text", help="the report on standard output (default: text)")
-    check.add_argument(
-        "--output",
-        action="append",
-        default=[],
-        metavar="FORMAT=PATH",
-        help=f"also write the report in FORMAT to PATH (repeatable; formats: {', '.join(FORMATS)})",
-    )
-    check.add_argument(
-        "--compact", action="store_true", help="text: one line per finding, file:line:col: SEVERITY RULE_ID message"
-    )
-    check.add_argument("--fail-on", choices=FAIL_ON, default=None, help="lowest severity that fails the run (default: warning)")
-    check.add_argument(
-        "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter (repeatable)"
-    )
-    check.add_argument(
-        "--fail-on-unknown",
-        action="store_true",
-        help="a rule that could not be judged (a value only the deployment decides) fails the file",
-    )
-    check.add_argument("--no-cfn-lint", action="store_true", help="skip the cfn-lint pass (TPL002)")
-    check.add_argument(
-        "--with-checkov",
-        action="store_true",
-        help="also run checkov's CloudFormation checks, offline (needs cfn-compliance[checkov]); failures are warnings",
-    )
-    check.add_argument(
-        "--rule", action="append", default=[], metavar="ID[,ID...]", help="run only these rules (comma list, repeatable)"
-    )
-    check.add_argument(
-        "--skip-rule", action="append", default=[], metavar="ID[,ID...]", help="do not run these rules (comma list, repeatable)"
-    )
-    check.add_argument("--stdin-name", metavar="PATH", help="the path that names the template read from `-` in reports")
-    check.add_argument(
-        "--only-templates",
-        action="store_true",
-        help="skip named files that are plainly not CloudFormation (pre-commit's hook mode); a broken template still fails",
-    )
-    check.add_argument(
-        "--changed-since",
-        metavar="REF",
-        help="check only the templates changed since the git ref REF (under the PATHs; none: the whole repository); "
-        "only findings new since REF fail the run",
-    )
-    check.add_argument(
-        "--include-markdown",
-        action="store_true",
-        help="with --changed-since: also check changed Markdown answers (without it, only those named as a PATH)",
-    )
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    check.add_argument("--show-reference", action="store_true", help="show the reference's own lines under each finding (text)")
-    check.add_argument(
-        "--jobs",
-        type=_jobs,
-        default=None,
-        metavar="N",
-        help="check files in N processes (default: the number of CPUs; 1: in this process); the report is the same",
-    )
-
-    check.add_argument(
-        "--config", metavar="PATH", help=f"the configuration file (default: the nearest {CONFIG_NAME} or pyproject.toml)"
-    )
-
-    config = commands.add_parser("config", help="the effective configuration and where each value came from")
-    config.add_argument("--show", action="store_true", required=True, help="print the effective configuration")
-    for action in check._actions:  # the settings check takes, so `config --show` shows what a check would use
-        if action.dest in _SETTING_OPTIONS:
-            config._add_action(action)
-
-    rules = commands.add_parser("rules", help="list the rule catalogue")
-    rules.add_argument("--format", choices=tuple(CATALOGUE_FORMATS), default="text")
-
-    explain = commands.add_parser("explain", help="explain one rule, with the reference's own snippet")
-    explain.add_argument("rule_id", metavar="ID")
-    return parser
-
-
-def _jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"expects a whole number of processes, 1 or more, got {value!r}")
-    return jobs
+EXIT_OK, EXIT_FINDINGS, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def _default_jobs() -> int:
@@ -193,6 +87,7 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
         skip_rules=tuple(sorted(_rule_ids(args.skip_rule, parser))),
         parameters=_parameters(args.parameter, parser),
         paths=tuple(args.paths),
+        baseline=getattr(args, "baseline", None),
     )
     path = Path(args.config) if args.config else find_config(Path.cwd())
     if path and not args.config:
@@ -228,7 +123,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     check_options = settings.options(
         with_checkov=args.with_checkov,
         compare_reference=any(chosen.shows_reference for chosen in formats),  # a pre-commit run (text) saves its cost
+        suppressions=not args.no_suppressions,
     )
+    baseline_path = settings.baseline_path(Path.cwd())
+    baseline = _read_baseline(baseline_path) if baseline_path and not args.no_suppressions else None
     if not selected_rules(check_options):
         parser.error(
             "the --rule and --skip-rule options (and the configuration's rules, skip_rules, severity) leave no rule to run"
@@ -252,6 +150,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             stdin=_read_stdin(args),
             changed_since=args.changed_since,
             include_markdown=args.include_markdown,
+            baseline=baseline,
         )
     except GitError as error:
         print(f"cfn-compliance: error: --changed-since: {error}", file=sys.stderr)
@@ -284,6 +183,63 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
         return EXIT_INVALID
     return exit_code(report, check_options.fail_on)
+
+
+def _read_baseline(path: str) -> Baseline:
+    """The baseline a check reads; one that cannot be read is a usage error (exit 2), never an empty baseline."""
+    from checker.run.baseline import BaselineError, read_baseline
+
+    try:
+        return read_baseline(Path(path))
+    except BaselineError as error:
+        _config_error(str(error))
+
+
+def _baseline(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Record the findings of a run as accepted (or, with --prune, drop the entries that match nothing any more).
+    Entries of files this run did not check are kept, so a baseline can be written one folder at a time."""
+    from checker.run.baseline import Baseline, apply_baseline, entries_of, pruned, render_baseline
+    from checker.run.locations import repository_root
+    from checker.run.runner import check_paths
+
+    settings = _settings(args, parser)
+    target = args.output or settings.baseline_path(Path.cwd()) or DEFAULT_BASELINE
+    previous = _read_baseline(target) if args.prune or Path(target).exists() else Baseline(target, ())
+    paths, found, _ = settings.inputs(Path.cwd())
+    if not paths and not found:
+        parser.error(f"name files or directories to record (or list them under `paths` in {CONFIG_NAME})")
+    options = settings.options(with_checkov=args.with_checkov, compare_reference=False)
+    report = check_paths(
+        paths,
+        options,
+        args.jobs or _default_jobs(),
+        found=found,
+        exclude=settings.exclusion(),
+        only_templates=args.only_templates,
+    )
+    compared = apply_baseline(report, previous, repository_root(Path.cwd()), options)
+    stale = compared.baseline.stale if compared.baseline else ()
+    if args.prune:
+        entries = pruned(previous, stale)
+    else:
+        checked = {file.location for file in report.files}
+        entries = [
+            *(entry for entry in previous.entries if entry.path not in checked and entry not in stale),
+            *entries_of(report),
+        ]
+    try:
+        _write(target, render_baseline(entries), "w")
+    except OSError as error:
+        print(f"cfn-compliance: error: cannot write the baseline {target}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_INVALID
+    dropped = len(previous.entries) - len([entry for entry in previous.entries if entry in set(entries)])
+    print(f"cfn-compliance: {target}: {len(set(entries))} accepted findings ({dropped} stale dropped)", file=sys.stderr)
+    invalid = [file.path for file in report.files if file.status == "invalid"]
+    for path in invalid:
+        print(f"cfn-compliance: {path} is not a template it can judge (TPL001): not recorded; fix or exclude it", file=sys.stderr)
+    if not report.files:
+        print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
+    return EXIT_INVALID if invalid or not report.files else EXIT_OK
 
 
 def _check_inputs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
@@ -391,7 +347,7 @@ def _explain(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")  # a file name that is not UTF-8 must not end the run
@@ -402,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args)
         if args.command == "config":
             return _config(args, parser)
+        if args.command == "baseline":
+            return _baseline(args, parser)
         return _explain(args, parser)
     except BrokenPipeError:  # `cfn-compliance rules | head` is fine
         return EXIT_OK

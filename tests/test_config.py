@@ -244,6 +244,7 @@ def test_config_show_says_where_each_value_came_from(tmp_path: Path, monkeypatch
         "template_parameters: {}  # default\n"
         "paths: []  # default\n"
         'exclude: ["legacy"]  # .cfn-compliance.yaml:5\n'
+        "baseline: null  # default\n"
         "cfn_lint: true  # default\n"
         '# --parameter, over template_parameters for every file: {"Env": "prod"}\n'
     )
@@ -497,7 +498,7 @@ def test_cfn_lint_false_turns_the_pass_off(tmp_path: Path, monkeypatch: pytest.M
         (
             "fail_on: error\nfial_on_unknown: true\n",
             "2: fial_on_unknown: unknown key (known keys: fail_on, fail_on_unknown, rules, "
-            "skip_rules, rule_parameters, severity, template_parameters, paths, exclude, cfn_lint)",
+            "skip_rules, rule_parameters, severity, template_parameters, paths, exclude, baseline, cfn_lint)",
         ),
         ("fail_on: fatal\n", '1: fail_on: expected one of error, warning, never, got "fatal"'),
         ("fail_on_unknown: 'yes'\n", '1: fail_on_unknown: expected a boolean (true or false), got "yes"'),

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.evaluation.options import FAILING_SEVERITIES, CheckOptions
-from checker.findings import FileReport, FileStatus
+from checker.evaluation.options import CheckOptions, file_status
+from checker.findings import FileReport
 from checker.load.markdown import is_markdown_path
 from checker.run.discover import TEMPLATE_SUFFIXES
 from checker.run.files import check_bytes
@@ -112,14 +112,8 @@ def compare_with_ref(file: FileReport, old: bytes | None, old_name: str, options
     preexisting = frozenset(prints) & before
     if file.status == "invalid":  # a file that cannot be evaluated is never vouched for, whatever it was before
         return dataclasses.replace(file, preexisting=preexisting)
-    failing = FAILING_SEVERITIES[options.fail_on]
-    reaching = any(
-        finding.severity in failing and fingerprint not in preexisting
-        for finding, fingerprint in zip(file.findings, prints, strict=True)
-    )
-    unjudged = options.fail_on_unknown and any(result.status == "unknown" for result in file.results)
-    status: FileStatus = "non_compliant" if reaching or unjudged else "compliant"
-    return dataclasses.replace(file, status=status, preexisting=preexisting)
+    new = [finding for finding, fingerprint in zip(file.findings, prints, strict=True) if fingerprint not in preexisting]
+    return dataclasses.replace(file, status=file_status(new, file.results, options), preexisting=preexisting)
 
 
 def _git(arguments: list[str], cwd: Path, failure: str) -> bytes:

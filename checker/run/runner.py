@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.evaluation.judge import invalid_report
 from checker.evaluation.options import CheckOptions
@@ -14,6 +15,9 @@ from checker.globs import Exclusion
 from checker.run.discover import select_files
 from checker.run.files import FileOutcome, check_bytes, check_task
 from checker.run.locations import repo_path, repository_root
+
+if TYPE_CHECKING:
+    from checker.run.baseline import Baseline
 
 STDIN = "-"  # the path that names standard input
 STDIN_NAME = "<stdin>"  # its name in reports when --stdin-name does not give one
@@ -38,6 +42,7 @@ def check_paths(
     stdin: StdinInput | None = None,
     changed_since: str | None = None,
     include_markdown: bool = False,
+    baseline: Baseline | None = None,
 ) -> RunReport:
     """Named files, directories searched, every input accounted for (checked, skipped or invalid).
 
@@ -45,7 +50,8 @@ def check_paths(
     With jobs above 1 the files are checked in that many processes; the report is the same as with one.
     `only_templates`: named files that are plainly not CloudFormation are skipped (pre-commit's hook mode).
     `stdin`: the template that `-` among `paths` names. `changed_since`: only the files changed since that
-    git ref, under `paths` (none: the whole repository), each finding marked new or pre-existing (GitError)."""
+    git ref, under `paths` (none: the whole repository), each finding marked new or pre-existing (GitError).
+    `baseline`: the accepted findings (checker.run.baseline), suppressed, and the entries that no longer match."""
     cwd = Path.cwd()
     changes = None
     if changed_since is not None:
@@ -77,7 +83,12 @@ def check_paths(
             return compare_with_ref(file, old_version(changes, change), change.old_path or file.path, options)
 
         located = tuple(compared(file) if file.path in changed else file for file in located)
-    return RunReport(files=located, skipped=_skipped(selection.skipped, outcomes), changed_since=changed_since)
+    report = RunReport(files=located, skipped=_skipped(selection.skipped, outcomes), changed_since=changed_since)
+    if baseline is not None:
+        from checker.run.baseline import apply_baseline
+
+        report = apply_baseline(report, baseline, root, options)
+    return report
 
 
 def _repo_path(file: FileReport, stdin: StdinInput | None, root: Path, cwd: Path) -> str:

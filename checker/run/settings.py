@@ -24,6 +24,7 @@ DEFAULTS: dict[str, object] = {
     "template_parameters": {},
     "paths": [],
     "exclude": [],
+    "baseline": None,
     "cfn_lint": True,
 }
 DEFAULT_REGIONS = ("us-east-1",)
@@ -40,6 +41,7 @@ class CommandLine:
     skip_rules: tuple[str, ...] = ()
     parameters: dict[str, str] = field(default_factory=dict)
     paths: tuple[str, ...] = ()
+    baseline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,15 @@ class Settings:
             for pattern, values in sets.items()
         )
 
+    def baseline_path(self, cwd: Path) -> str | None:
+        """The baseline to read, as the user would type it: --baseline as given, the configuration's relative to its folder."""
+        setting = self.values["baseline"]
+        if setting.value is None:
+            return None
+        if self.config is not None and not setting.source.startswith("command line"):
+            return _as_typed(self.config.folder / str(setting.value), cwd)
+        return str(setting.value)
+
     def exclusion(self) -> Exclusion | None:
         globs = tuple(self._list("exclude"))
         if not globs or self.config is None:
@@ -159,6 +170,7 @@ def effective_settings(config: ConfigFile | None, command_line: CommandLine) -> 
         "rules": (list(command_line.rules) or None, "--rule"),
         "skip_rules": (list(command_line.skip_rules) or None, "--skip-rule"),
         "paths": (list(command_line.paths) or None, "PATH"),
+        "baseline": (command_line.baseline, "--baseline"),
     }
     for key, (value, option) in given.items():
         if value is not None:

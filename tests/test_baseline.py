@@ -1,0 +1,229 @@
+"""The baseline: `cfn-compliance baseline` records the findings of a real run by fingerprint, `check --baseline`
+suppresses them and fails only on new ones, stale entries are listed and pruned, and a baseline that cannot be read
+is a usage error. Each case runs the real CLI in a real git repository."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from checker.evaluation.options import CheckOptions
+from checker.findings import RunReport, Suppression
+from checker.run.baseline import BaselineError, read_baseline
+from checker.run.runner import check_paths
+
+RULES = "COST002,COST003,SEC008"
+FUNCTION = """\
+Resources:
+  Resizer:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      MemorySize: 3008
+      Role: arn:aws:iam::123456789012:role/resizer
+      Code:
+        ZipFile: "exports.handler = async () => {}"
+"""
+# Its findings under RULES, by (rule, resource, property path).
+FINDINGS = [
+    ("COST002", "Resizer", "Resources/Resizer/Properties/MemorySize"),
+    ("COST003", "Resizer", "Resources/Resizer"),
+    ("SEC008", "Resizer", "Resources/Resizer/Properties/Role"),
+]
+OPTIONS = CheckOptions(cfn_lint=False, only_rules=frozenset(RULES.split(",")), compare_reference=False)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    (root / "stacks").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / "stacks" / "resizer.yaml").write_text(FUNCTION, encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _baseline(*argv: str) -> int:
+    return _exit_code(["baseline", "--no-cfn-lint", "--rule", RULES, *argv])
+
+
+def _check(*argv: str) -> int:
+    return _exit_code(["check", "--no-cfn-lint", "--rule", RULES, *argv])
+
+
+def _exit_code(argv: list[str]) -> int:
+    """main's exit code, also when it exits (a usage error)."""
+    try:
+        return main(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+
+
+def _run(paths: list[str], baseline: str = ".cfn-compliance-baseline.json") -> RunReport:
+    return check_paths(paths, OPTIONS, baseline=read_baseline(Path(baseline)))
+
+
+def _kinds(report: RunReport) -> list[tuple[str, str, str | None]]:
+    return [
+        (file.location, finding.rule_id, finding.suppression.kind if finding.suppression else None)
+        for file in report.files
+        for finding in file.findings
+    ]
+
+
+def test_baseline_records_each_finding_by_fingerprint_in_a_stable_sorted_file(repo: Path, capsys) -> None:
+    assert _baseline("stacks") == 0
+    written = (repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8")
+    document = json.loads(written)
+    assert document["cfn-compliance-baseline"] == 1
+    assert [(entry["rule"], entry["resource"], entry["property"], entry["path"]) for entry in document["findings"]] == [
+        (*finding, "stacks/resizer.yaml") for finding in FINDINGS
+    ]
+    assert all(len(entry["fingerprint"]) == 32 for entry in document["findings"])
+    assert "3 accepted findings" in capsys.readouterr().err
+    assert _baseline("./stacks/") == 0  # the same findings, however the path is typed: the same bytes
+    assert (repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8") == written
+
+
+def test_check_with_the_baseline_suppresses_what_it_holds_and_passes(repo: Path, capsys) -> None:
+    assert _baseline("stacks") == 0
+    assert _check("stacks") == 1
+    assert _check("stacks", "--baseline", ".cfn-compliance-baseline.json") == 0
+    report = _run(["stacks"])
+    assert _kinds(report) == [("stacks/resizer.yaml", rule, "baseline") for rule, _, _ in FINDINGS]
+    assert report.files[0].findings[0].suppression == Suppression(
+        "baseline", "accepted in the baseline .cfn-compliance-baseline.json"
+    )
+    assert report.baseline is not None and (report.baseline.matched, report.baseline.stale) == (3, ())
+    capsys.readouterr()
+
+
+def test_fingerprints_ignore_moved_lines_and_how_the_path_is_typed(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _baseline("stacks/resizer.yaml") == 0
+    template = repo / "stacks" / "resizer.yaml"
+    template.write_text("# A comment moves every line down.\n\n" + FUNCTION, encoding="utf-8")
+    monkeypatch.chdir(repo / "stacks")
+    report = _run(["../stacks/./resizer.yaml"], "../.cfn-compliance-baseline.json")
+    assert [kind for _, _, kind in _kinds(report)] == ["baseline"] * 3
+    assert _check("resizer.yaml", "--baseline", "../.cfn-compliance-baseline.json") == 0
+
+
+def test_only_new_findings_fail_and_the_same_rule_on_another_file_is_new(repo: Path, capsys) -> None:
+    assert _baseline("stacks") == 0
+    (repo / "stacks" / "copy.yaml").write_text(FUNCTION, encoding="utf-8")
+    template = repo / "stacks" / "resizer.yaml"
+    template.write_text(FUNCTION.replace("Runtime: nodejs22.x", "Runtime: nodejs22.x\n      Timeout: 900"), encoding="utf-8")
+    report = _run(["stacks"])
+    assert _kinds(report) == [
+        *[("stacks/copy.yaml", rule, None) for rule, _, _ in FINDINGS],
+        *[("stacks/resizer.yaml", rule, "baseline") for rule, _, _ in FINDINGS],
+    ]
+    assert _check("stacks/resizer.yaml", "--baseline", ".cfn-compliance-baseline.json") == 0
+    assert _check("stacks", "--baseline", ".cfn-compliance-baseline.json") == 1
+    capsys.readouterr()
+
+
+def test_a_fixed_finding_leaves_a_stale_entry_that_prune_drops_without_accepting_new_ones(repo: Path, capsys) -> None:
+    assert _baseline("stacks") == 0
+    template = repo / "stacks" / "resizer.yaml"
+    fixed_and_another = FUNCTION.replace("MemorySize: 3008", "MemorySize: 512") + FUNCTION.split("Resources:\n")[1].replace(
+        "Resizer", "Thumbs"
+    )
+    template.write_text(fixed_and_another, encoding="utf-8")
+    report = _run(["stacks"])
+    assert report.baseline is not None
+    assert [(entry.rule_id, entry.resource, entry.property_path) for entry in report.baseline.stale] == [FINDINGS[0]]
+    assert report.baseline.matched == 2
+    assert _check("stacks/resizer.yaml", "--baseline", ".cfn-compliance-baseline.json", "--rule", "COST003,SEC008") == 1
+    assert _baseline("stacks", "--prune") == 0
+    kept = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert [(entry["rule"], entry["resource"]) for entry in kept] == [("COST003", "Resizer"), ("SEC008", "Resizer")]
+    assert "2 accepted findings (1 stale dropped)" in capsys.readouterr().err
+
+
+def test_a_stale_entry_is_listed_but_does_not_change_the_exit_code(repo: Path, capsys) -> None:
+    assert _baseline("stacks") == 0
+    (repo / "stacks" / "resizer.yaml").write_text(FUNCTION.replace("MemorySize: 3008", "MemorySize: 512"), encoding="utf-8")
+    assert _check("stacks", "--baseline", ".cfn-compliance-baseline.json") == 0
+    report = _run(["stacks"])
+    assert report.baseline is not None and [entry.rule_id for entry in report.baseline.stale] == ["COST002"]
+    capsys.readouterr()
+
+
+def test_entries_of_a_deleted_file_are_stale_and_of_an_unchecked_file_are_kept(repo: Path, capsys) -> None:
+    (repo / "stacks" / "other.yaml").write_text(FUNCTION, encoding="utf-8")
+    assert _baseline("stacks") == 0
+    (repo / "stacks" / "other.yaml").unlink()
+    (repo / "more").mkdir()
+    (repo / "more" / "third.yaml").write_text(FUNCTION, encoding="utf-8")
+    report = _run(["more"])
+    assert report.baseline is not None
+    assert {entry.path for entry in report.baseline.stale} == {"stacks/other.yaml"}
+    assert _baseline("more") == 0  # a baseline of one folder keeps the entries of files it did not check, if they exist
+    kept = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert sorted({entry["path"] for entry in kept}) == ["more/third.yaml", "stacks/resizer.yaml"]
+    capsys.readouterr()
+
+
+def test_the_configuration_names_the_baseline_relative_to_its_folder(repo: Path, monkeypatch, capsys) -> None:
+    (repo / ".cfn-compliance.yaml").write_text("baseline: ci/accepted.json\npaths: [stacks]\n", encoding="utf-8")
+    assert _baseline() == 0
+    assert (repo / "ci" / "accepted.json").is_file()
+    monkeypatch.chdir(repo / "stacks")
+    assert _check() == 0
+    assert main(["config", "--show"]) == 0
+    assert 'baseline: "ci/accepted.json"  # ../.cfn-compliance.yaml:1' in capsys.readouterr().out
+    assert _check("--no-suppressions") == 1  # an audit ignores the baseline too
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "the baseline missing.json does not exist (write it with `cfn-compliance baseline`)"),
+        ('{"findings": [', "the baseline missing.json is not JSON (line 1, column 15: Expecting value)"),
+        (
+            '{"findings": []}',
+            'the baseline missing.json is not a cfn-compliance baseline (expected {"cfn-compliance-baseline": 1, "findings": [...]})',
+        ),
+        (
+            '{"cfn-compliance-baseline": 1, "findings": [{"rule": "COST002"}]}',
+            "the baseline missing.json: entry 1 needs a fingerprint, a rule and a path",
+        ),
+    ],
+)
+def test_a_baseline_that_cannot_be_read_is_a_usage_error(repo: Path, capsys, content: str | None, message: str) -> None:
+    if content is not None:
+        (repo / "missing.json").write_text(content, encoding="utf-8")
+    assert _check("stacks", "--baseline", "missing.json") == 2
+    assert capsys.readouterr().err == f"cfn-compliance: error: {message}\n"
+    with pytest.raises(BaselineError, match=r"missing\.json"):
+        read_baseline(Path("missing.json"))
+    assert _baseline("stacks", "--output", "missing.json", "--prune") == 2
+
+
+def test_an_invalid_input_is_not_recorded_and_the_command_says_so(repo: Path, capsys) -> None:
+    (repo / "stacks" / "broken.yaml").write_text("Resources:\n  A: [\n", encoding="utf-8")
+    assert _baseline("stacks") == 2
+    assert "stacks/broken.yaml is not a template it can judge (TPL001): not recorded" in capsys.readouterr().err
+    kept = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert {entry["path"] for entry in kept} == {"stacks/resizer.yaml"}
+
+
+def test_an_inline_suppression_is_not_recorded_again(repo: Path, capsys) -> None:
+    suppressed = FUNCTION.replace(
+        "    Properties:\n",
+        "    Metadata:\n      cfn-compliance:\n        suppress:\n"
+        '          - rule: COST002\n            reason: "image processing needs 3 GB of memory"\n    Properties:\n',
+        1,
+    )
+    (repo / "stacks" / "resizer.yaml").write_text(suppressed, encoding="utf-8")
+    assert _baseline("stacks") == 0
+    kept = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert [entry["rule"] for entry in kept] == ["COST003", "SEC008"]
+    capsys.readouterr()
