@@ -174,6 +174,14 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         except OSError as error:
             print(f"cfn-compliance: error: cannot write the {name} report to {path}: {error.strerror or error}", file=sys.stderr)
             return EXIT_INVALID
+    if report.baseline is not None and report.baseline.stale:
+        count = len(report.baseline.stale)
+        entries = "1 entry matches" if count == 1 else f"{count} entries match"
+        print(
+            f"cfn-compliance: {entries} nothing in the baseline {report.baseline.path} any more; "
+            "`cfn-compliance baseline --prune` drops them",
+            file=sys.stderr,
+        )
     if not report.files and args.changed_since is not None:
         print(f"cfn-compliance: no templates changed since {args.changed_since}", file=sys.stderr)
         return EXIT_OK

@@ -149,10 +149,14 @@ def test_a_fixed_finding_leaves_a_stale_entry_that_prune_drops_without_accepting
 def test_a_stale_entry_is_listed_but_does_not_change_the_exit_code(repo: Path, capsys) -> None:
     assert _baseline("stacks") == 0
     (repo / "stacks" / "resizer.yaml").write_text(FUNCTION.replace("MemorySize: 3008", "MemorySize: 512"), encoding="utf-8")
+    capsys.readouterr()
     assert _check("stacks", "--baseline", ".cfn-compliance-baseline.json") == 0
+    assert capsys.readouterr().err == (
+        "cfn-compliance: 1 entry matches nothing in the baseline .cfn-compliance-baseline.json any more; "
+        "`cfn-compliance baseline --prune` drops them\n"
+    )
     report = _run(["stacks"])
     assert report.baseline is not None and [entry.rule_id for entry in report.baseline.stale] == ["COST002"]
-    capsys.readouterr()
 
 
 def test_entries_of_a_deleted_file_are_stale_and_of_an_unchecked_file_are_kept(repo: Path, capsys) -> None:
