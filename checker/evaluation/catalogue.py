@@ -1,12 +1,20 @@
-"""The rule catalogue: one YAML file per rule in rules/, validated against a JSON Schema."""
+"""The rule catalogue: one YAML file per rule in rules/, validated against a JSON Schema.
+
+Parsing the 40-odd YAML files costs about 20 ms, a sixth of a one-file pre-commit run, so the parsed documents are
+cached as one JSON file in the user's cache folder, named by the tool's version and each rule file's name, size and
+modification time: an edited, added or removed rule file (or another version) never reads a stale cache. A cache
+that cannot be written (a read-only home) costs only the time it would have saved."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from checker import __version__
 from checker.bundled import DATA, bundled_path
 from checker.vocabulary import CATEGORIES
 
@@ -41,6 +49,47 @@ class Rule:
 
 def rules_dir() -> Path:
     return bundled_path("rules")
+
+
+def cache_folder() -> Path:
+    """CFN_COMPLIANCE_CACHE_DIR, else $XDG_CACHE_HOME/cfn-compliance, else ~/.cache/cfn-compliance."""
+    chosen = os.environ.get("CFN_COMPLIANCE_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cfn-compliance"
+
+
+def _documents(paths: list[Path]) -> list[dict]:
+    """The rule files' documents, from the cache when it was written from these very files."""
+    stamp = hashlib.sha256(__version__.encode())
+    for path in paths:
+        status = path.stat()
+        stamp.update(f"\0{path.name}\0{status.st_size}\0{status.st_mtime_ns}".encode())
+    cached = cache_folder() / f"catalogue-{stamp.hexdigest()[:24]}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    documents = [_read(path) for path in paths]
+    _store(cached, json.dumps(documents))
+    return documents
+
+
+def _store(cached: Path, text: str) -> None:
+    """Write the cache whole or not at all (several processes may start at once), removing the caches of other
+    rule files or versions; any failure leaves things as they were."""
+    import tempfile
+
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cached.parent, delete=False, suffix=".tmp") as handle:
+            handle.write(text)
+        os.replace(handle.name, cached)
+        for old in cached.parent.glob("catalogue-*.json"):
+            if old != cached:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _read(path: Path) -> dict:
@@ -84,8 +133,8 @@ def load_catalogue(validate: bool = False) -> tuple[Rule, ...]:
     """All rules in catalogue order. Schema validation runs in the tests (and will for rule files a user adds),
     not on every pre-commit run, where importing jsonschema would cost more than the check."""
     rules = []
-    for path in sorted(rules_dir().glob("*.yaml")):
-        document = _read(path)
+    paths = sorted(rules_dir().glob("*.yaml"))
+    for path, document in zip(paths, _documents(paths), strict=True):
         if validate:
             validate_rule_document(document, path.name)
             if document["id"] != path.stem:
