@@ -131,6 +131,7 @@ def test_the_overview_gives_the_verdict_and_the_counts(failing: RunReport, optio
         ["Measure", "Count"],
         ["Errors", "16"],
         ["Warnings", "7"],
+        ["Suppressed findings", "0"],
         ["Rules passed", str(numbers.passed)],
         ["Rules failed", str(numbers.failed)],
         ["Rules not applicable", "6"],
@@ -270,10 +271,12 @@ def test_a_run_over_many_files_has_a_summary_and_a_section_per_file(options: Ren
     assert [title for level, title in found if level == 1] == ["Model Failures Analysis"]
     first_file = next(index for index, token in enumerate(tokens) if token.type == "heading_open" and token.tag == "h2")
     words = {"compliant": "compliant", "non_compliant": "non-compliant", "invalid": "invalid"}
-    expected = [["File", "Status", "Score", "Errors", "Warnings", "Unknown"]]
+    expected = [["File", "Status", "Score", "Errors", "Warnings", "Suppressed", "Unknown"]]
     for file in report.files:
         t = tally(file, options.severities())
-        expected.append([file.path, words[file.status], f"{t.score:g}", str(t.errors), str(t.warnings), str(t.unknown)])
+        expected.append(
+            [file.path, words[file.status], f"{t.score:g}", str(t.errors), str(t.warnings), str(t.suppressed), str(t.unknown)]
+        )
     assert tables(tokens[:first_file]) == [expected]
     for path in paths:
         titles = [title for level, title in headings(section(tokens, path, 2)) if level == 3]
@@ -378,7 +381,7 @@ def test_hostile_text_stays_text(hostile: RunReport, options: RenderOptions) -> 
     for line in document.splitlines():
         if line.startswith("| "):
             columns = len(re.findall(r"(?<!\\)(?:\\\\)*\|", line)) - 1
-            assert columns in (2, 4, 6), line
+            assert columns in (2, 4, 7), line
 
 
 def test_hostile_file_names_stay_text_in_the_summary(hostile: RunReport, options: RenderOptions) -> None:
@@ -386,7 +389,7 @@ def test_hostile_file_names_stay_text_in_the_summary(hostile: RunReport, options
     assert [token.type for token in tokens if token.type.startswith(("heading", "html"))] == ["heading_open", "heading_close"]
     [table] = tables(tokens)
     assert [row[0] for row in rows(tokens)[1:]] == [file.path.replace("\n", " ") for file in hostile.files]
-    assert len(table) == 3 and all(len(row) == 6 for row in table)
+    assert len(table) == 3 and all(len(row) == 7 for row in table)
 
 
 @pytest.mark.parametrize(
@@ -427,7 +430,7 @@ def test_the_step_summary_lists_each_file_and_its_failing_rules(failing: RunRepo
     assert headings(tokens) == [(3, "cfn-compliance")]
     numbers = tally(failing.files[0], options.severities())
     assert rows(tokens) == [
-        ["File", "Status", "Score", "Errors", "Warnings", "Failing rules"],
+        ["File", "Status", "Score", "Errors", "Warnings", "Failing rules", "Suppressed"],
         [
             "tests/fixtures/reports/model-response.yaml",
             "non-compliant",
@@ -435,6 +438,7 @@ def test_the_step_summary_lists_each_file_and_its_failing_rules(failing: RunRepo
             "16",
             "7",
             ", ".join(numbers.failed_rules),
+            "none",
         ],
     ]
     assert "more file" not in summary
