@@ -184,9 +184,9 @@ def _place(file: FileReport, finding: Finding) -> str:
 
 
 def _why(finding: Finding) -> str:
-    """`reason [inline, expires 2027-06-30]`."""
+    """`reason (inline, expires 2027-06-30)`."""
     suppression = finding.suppression
     if suppression is None:
         return ""
     expires = f", expires {suppression.expires}" if suppression.expires else ""
-    return f"{suppression.reason} [{suppression.kind}{expires}]"
+    return f"{suppression.reason} ({suppression.kind}{expires})"

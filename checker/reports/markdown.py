@@ -322,7 +322,7 @@ def _suppressed_row(item: SuppressedIssue) -> list[str]:
         _where(finding),
         SUPPRESSION_WORDS.get(suppression.kind, escape(suppression.kind)),
         escape(suppression.reason) or "no reason given",
-        escape(suppression.expires) if suppression.expires else "never",
+        escape(suppression.expires) if suppression.expires else "no expiry",
     ]
 
 
