@@ -64,7 +64,7 @@ def render_compact(report: RunReport) -> str:
             if finding.suppression is None
         )
         lines.extend(
-            f"{inert(finding.file)}:{finding.line}:{finding.column}: suppressed {finding.rule_id} {inert(finding.message)} "
+            f"{inert(finding.file)}:{finding.line}:{finding.column}: suppressed {finding.rule_id} {inert(finding.message)} — "
             + _suppression_note(finding)
             for finding, _ in marked
             if finding.suppression is not None
