@@ -30,6 +30,25 @@ STALE = BaselineEntry(
 # model-response.yaml: COST002 (its only finding) suppressed inline with an expiry, so the rule is wholly suppressed;
 # the second of SEC001's two findings in the baseline, so that rule is partly suppressed.
 MARKS: Mapping[tuple[str, int], Suppression] = {("COST002", 0): INLINE, ("SEC001", 1): BASELINE}
+# A reason is written in a template's Metadata, so it is as hostile as the template: Markdown table and code syntax,
+# links, emphasis, headings, line breaks and HTML that would open a script or close the page's style sheet.
+HOSTILE_REASON = (
+    'why | `tick` <script>alert(1)</script> </style> "><img src=x onerror=alert(1)>\n# h\n| a | b |\n'
+    "[l](javascript:alert(1)) *e* ~~s~~ $x$"
+)
+HOSTILE_MARKS: Mapping[tuple[str, int], Suppression] = {
+    ("COST002", 0): Suppression("inline", HOSTILE_REASON, "2027-06-30"),
+    ("MON004", 0): Suppression("baseline", HOSTILE_REASON),
+    ("SEC001", 1): Suppression("baseline", HOSTILE_REASON),
+}
+HOSTILE_STALE = BaselineEntry(
+    fingerprint="0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    rule_id="SEC001",
+    path="</style><script>alert(1)</script>|`x`.yaml",
+    resource='"><img src=x onerror=alert(1)>',
+    property_path="Resources/<script>alert(1)</script>|*e*",
+    message=HOSTILE_REASON,
+)
 
 
 def suppress(
@@ -41,7 +60,7 @@ def suppress(
     """`report` with the `index`-th finding of `rule_id` in each file suppressed as `marks` say, and (unless
     `baseline` is None) the baseline use: the path, the baseline suppressions as matched, `stale` as its stale
     entries. A file left with no open finding is compliant, as the producer decides from open findings."""
-    files = tuple(_suppress_file(file, marks) for file in report.files)
+    files = tuple(suppress_file(file, marks) for file in report.files)
     if baseline is None:
         return dataclasses.replace(report, files=files)
     matched = sum(
@@ -53,7 +72,8 @@ def suppress(
     return dataclasses.replace(report, files=files, baseline=BaselineUse(baseline, matched, tuple(stale)))
 
 
-def _suppress_file(file: FileReport, marks: Mapping[tuple[str, int], Suppression]) -> FileReport:
+def suppress_file(file: FileReport, marks: Mapping[tuple[str, int], Suppression]) -> FileReport:
+    """`file` with the `index`-th finding of `rule_id` suppressed as `marks` say."""
     seen: dict[str, int] = {}
     findings = []
     for finding in file.findings:

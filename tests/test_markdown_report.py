@@ -24,6 +24,7 @@ from checker.reports.markdown import FOLD_LINES, STEP_SUMMARY_LIMIT, escape, ren
 from checker.reports.summary import tally
 from checker.run.runner import check_paths
 from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT
+from tests.suppressions import HOSTILE_MARKS, HOSTILE_REASON, HOSTILE_STALE, suppress
 from tests.test_golden_reports import render_options
 
 CANDIDATES = FIXTURES / "reports"
@@ -382,6 +383,35 @@ def test_hostile_text_stays_text(hostile: RunReport, options: RenderOptions) -> 
         if line.startswith("| "):
             columns = len(re.findall(r"(?<!\\)(?:\\\\)*\|", line)) - 1
             assert columns in (2, 4, 7), line
+
+
+def test_hostile_suppression_reasons_and_stale_entries_stay_text(hostile: RunReport, options: RenderOptions) -> None:
+    """A reason comes from the template's Metadata (or the baseline file): pipes, backticks, `<script>`, `</style>`,
+    links and line breaks in it add nothing to the document, and it comes through whole in its table cell."""
+    report = suppress(hostile, HOSTILE_MARKS, stale=(HOSTILE_STALE,))
+    document = render_markdown(report, options)
+    tokens = PARSER.parse(document)
+    inline = [child for token in tokens for child in token.children or ()]
+    assert [t for t in tokens if t.type == "html_block" and not DETAILS.fullmatch(t.content)] == []
+    assert [t.type for t in inline if t.type in ("html_inline", "link_open", "image", "code_inline", "em_open", "s_open")] == []
+    assert [title for level, title in headings(tokens) if level == 3].count("Suppressed findings") == 2
+    assert [title for level, title in headings(tokens) if level == 2][-1] == "Stale baseline entries"
+    for table in tables(tokens):
+        assert len({len(row) for row in table}) == 1
+    suppressed = [table for table in tables(tokens) if table[0] == ["Rule", "Where", "Kind", "Reason", "Expires"]]
+    assert [[row[0], row[2], row[3], row[4]] for table in suppressed for row in table[1:]] == [
+        ["COST002 (error)", "inline (the template's Metadata)", flat(HOSTILE_REASON), "2027-06-30"],
+        ["MON004 (warning)", "baseline", flat(HOSTILE_REASON), "no expiry"],
+    ] * 2
+    [stale] = [table for table in tables(tokens) if table[0][0:2] == ["Rule", "File"]]
+    assert stale[1] == [
+        "SEC001",
+        HOSTILE_STALE.path,
+        HOSTILE_STALE.resource,
+        HOSTILE_STALE.property_path,
+        flat(HOSTILE_REASON),
+        HOSTILE_STALE.fingerprint,
+    ]
 
 
 def test_hostile_file_names_stay_text_in_the_summary(hostile: RunReport, options: RenderOptions) -> None:
