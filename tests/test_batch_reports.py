@@ -17,7 +17,7 @@ from tests.conftest import CHECK_DATE, FIXTURES, ROOT
 from tests.test_golden_reports import render_options
 
 CANDIDATES = FIXTURES / "reports"
-HEADER = "path,status,score,errors,warnings,unknown,not_applicable,failed_rules"
+HEADER = "path,status,score,errors,warnings,suppressed,unknown,not_applicable,failed_rules"
 
 
 def render(report: RunReport, name: str) -> str:
@@ -64,6 +64,7 @@ def test_csv_has_a_header_and_one_crlf_record_per_candidate(run: RunReport) -> N
         "score": "40.9",
         "errors": "16",
         "warnings": "7",
+        "suppressed": "0",
         "unknown": "0",
         "not_applicable": "7",
         "failed_rules": MODEL_RESPONSE_FAILED,
@@ -74,6 +75,7 @@ def test_csv_has_a_header_and_one_crlf_record_per_candidate(run: RunReport) -> N
         "score": "0.0",
         "errors": "1",
         "warnings": "0",
+        "suppressed": "0",
         "unknown": "0",
         "not_applicable": str(len(render_options().rules) - 1),
         "failed_rules": "TPL001",

@@ -82,6 +82,7 @@ def test_findings_exit_1_and_json_matches_schema(capsys, tmp_path) -> None:
         "fingerprint": hashlib.sha256(
             f"SEC005\0{path}\0Orders\0Resources/Orders/Properties/SqsManagedSseEnabled\0{1}".encode()
         ).hexdigest()[:32],
+        "suppressed": None,
     }
     statuses = {result["rule_id"]: result["status"] for result in file["results"]}
     assert statuses["ARCH001"] == "pass" and statuses["MON002"] == "not_applicable" and statuses["ARCH006"] == "fail"

@@ -1,7 +1,8 @@
 """Property test: every format tells the same story. For any run, each format read back with a real parser shows
 the same findings per file (JSON, CSV, JSON lines), the same failing rules per file (JUnit, CSV, JSON lines), the
 same failing results of each rule over the run (SARIF, GitLab, GitHub) and the same score, which are what the result model says. The runs are synthetic, with hostile text everywhere, so the
-same test shows that no file name or message breaks a format's parser."""
+same test shows that no file name or message breaks a format's parser. Some findings are suppressed (with hostile
+reasons): every format counts only the open ones as failing (SARIF: the results without `suppressions`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.evaluation.catalogue import Rule, load_catalogue
-from checker.findings import FileReport, Finding, RuleResult, RunReport
+from checker.findings import FileReport, Finding, RuleResult, RunReport, Suppression
 from checker.reports import FORMATS, RenderOptions
 from checker.reports.summary import file_score
 from tests.test_ci_formats import parse_command
@@ -37,8 +38,9 @@ class Seen:
 
 def _json(text: str) -> list[Seen]:
     return [
-        Seen(len(file["findings"]), frozenset(finding["rule_id"] for finding in file["findings"]), file["score"])
+        Seen(len(open_), frozenset(finding["rule_id"] for finding in open_), file["score"])
         for file in json.loads(text)["files"]
+        for open_ in [[finding for finding in file["findings"] if finding["suppressed"] is None]]
     ]
 
 
@@ -66,7 +68,7 @@ def _jsonl(text: str) -> list[Seen]:
 
 def _sarif(text: str) -> Counter[str]:
     (run,) = json.loads(text)["runs"]
-    return Counter(result["ruleId"] for result in run["results"])
+    return Counter(result["ruleId"] for result in run["results"] if not result.get("suppressions"))
 
 
 def _gitlab(text: str) -> Counter[str]:
@@ -100,6 +102,12 @@ def test_every_format_is_read_back() -> None:
 
 HOSTILE = ["\x00", "\x1b", "\x0b", "]]>", "\ud800", "\udcff", "\ufffe", "=", "+", "\r", "\n", '"', ",", "<", "&", " "]
 texts = st.lists(st.one_of(st.characters(exclude_categories=()), st.sampled_from(HOSTILE)), max_size=8).map("".join)
+# Most findings count; some are suppressed inline (perhaps with an expiry) or by the baseline, for a hostile reason.
+suppressions = st.one_of(
+    st.none(),
+    st.none(),
+    st.builds(Suppression, st.sampled_from(["inline", "baseline"]), texts, st.none() | st.just("2027-06-30")),
+)
 
 
 @st.composite
@@ -117,6 +125,7 @@ def findings_of(draw: st.DrawFn, rule: Rule, path: str, count: int) -> list[Find
             draw(texts),
             draw(st.integers(1, 10_000)),
             draw(st.integers(1, 500)),
+            draw(suppressions),
         )
         for _ in range(count)
     ]
@@ -144,7 +153,8 @@ def file_reports(draw: st.DrawFn) -> FileReport:
         elif status == "unknown" and draw(st.integers(0, 3)) == 0:  # a check that crashed: unknown, and a finding
             findings += draw(findings_of(rule, path, 1))
     ordered = tuple(draw(st.permutations(findings)))
-    return FileReport(path, "non_compliant" if ordered else "compliant", ordered, tuple(results))
+    status = "non_compliant" if any(finding.suppression is None for finding in ordered) else "compliant"
+    return FileReport(path, status, ordered, tuple(results))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -152,7 +162,7 @@ def file_reports(draw: st.DrawFn) -> FileReport:
 def test_every_format_shows_the_same_failures(report: RunReport) -> None:
     severities = OPTIONS.severities()
     truth = [
-        Seen(len(file.findings), frozenset(finding.rule_id for finding in file.findings), file_score(file, severities))
+        Seen(len(file.open_findings), frozenset(finding.rule_id for finding in file.open_findings), file_score(file, severities))
         for file in report.files
     ]
     for name, extract in EXTRACTORS.items():
@@ -162,6 +172,6 @@ def test_every_format_shows_the_same_failures(report: RunReport) -> None:
             assert shown.findings in (None, true.findings), name
             assert shown.failing_rules in (None, true.failing_rules), name
             assert shown.score in (None, true.score), name
-    failing = Counter(finding.rule_id for file in report.files for finding in file.findings)
+    failing = Counter(finding.rule_id for file in report.files for finding in file.open_findings)
     for name, count in RUN_EXTRACTORS.items():
         assert count(FORMATS[name].render(report, OPTIONS)) == failing, name

@@ -1,7 +1,8 @@
 """Whole reports, in every format, compared with golden files.
 
 The candidates: a bare CloudFormation template, a SAM template inside a Markdown answer (both realistic generated
-answers that fail), and an input that is not valid YAML. The golden files (tests/fixtures/reports/golden/) are
+answers that fail), and an input that is not valid YAML; and the first again with two findings suppressed (one inline
+with an expiry, one by the baseline) and a stale baseline entry (`model-response.suppressed.*`). The golden files (tests/fixtures/reports/golden/) are
 the reviewer's view of the tool: any change to a message, a location or a layout shows up here. After a
 deliberate change, regenerate them with `CFN_COMPLIANCE_UPDATE_GOLDEN=1 pytest` and review the diff.
 """
@@ -21,6 +22,7 @@ from checker.findings import RunReport
 from checker.reports import FORMATS, RenderOptions
 from checker.run.runner import check_paths
 from tests.conftest import CHECK_DATE, FIXTURES, ROOT, assert_golden
+from tests.suppressions import model_response_suppressed
 
 CANDIDATES = FIXTURES / "reports"
 GOLDEN = CANDIDATES / "golden"
@@ -70,6 +72,21 @@ def test_every_format_has_a_golden_extension() -> None:
 def test_report_matches_golden(report: RunReport, name: str) -> None:
     stem = report.files[0].path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     assert_golden(GOLDEN / f"{stem}.{EXTENSIONS[name]}", render(report, name))
+
+
+@pytest.fixture(scope="module")
+def suppressed() -> RunReport:
+    return model_response_suppressed()
+
+
+@pytest.mark.parametrize("name", sorted(EXTENSIONS))
+def test_a_run_with_suppressions_matches_golden(suppressed: RunReport, name: str) -> None:
+    assert_golden(GOLDEN / f"model-response.suppressed.{EXTENSIONS[name]}", render(suppressed, name))
+
+
+def test_a_json_report_with_suppressions_matches_schema(suppressed: RunReport) -> None:
+    schema = json.loads((ROOT / "checker" / "data" / "report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(json.loads(render(suppressed, "json")))
 
 
 def test_compact_text_is_one_line_per_finding(report: RunReport) -> None:

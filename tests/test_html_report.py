@@ -3,13 +3,15 @@
 A real headless Chromium (Debian's `chromium`, which .ci/run installs) loads the page and dumps the DOM it built;
 the tests parse that DOM with the standard library and check that the diagram and every finding are there, that
 every link lands, and that a template built to inject markup produced none. One run of four candidates (a failing
-template, a failing SAM answer, a broken file, a hostile template) is rendered once and loaded twice (the DOM and a
+template, a failing SAM answer, a broken file, a hostile template, three of whose findings are suppressed for a
+hostile reason, beside a hostile stale baseline entry) is rendered once and loaded twice (the DOM and a
 screenshot, kept under tests/artifacts/ for a person to look at, never committed). Without Chromium the tests fail:
 a report that was never rendered was never tested.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -27,6 +29,7 @@ from checker.reports.analysis import RunAnalysis, analyse_run
 from checker.run.runner import check_paths
 from checker.vocabulary import COMPONENTS
 from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT
+from tests.suppressions import HOSTILE_MARKS, HOSTILE_REASON, HOSTILE_STALE, suppress, suppress_file
 from tests.test_golden_reports import render_options
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -142,7 +145,11 @@ def _run(tmp: Path) -> RunReport:
     hostile = tmp / HOSTILE_NAME
     hostile.write_bytes(HOSTILE_TEMPLATE.read_bytes())
     candidates = [str(FIXTURES / "reports" / name) for name in ("model-response.yaml", "sam-answer.md", "broken.yaml")]
-    return check_paths([*candidates, str(hostile)], CheckOptions(cfn_lint=False, today=CHECK_DATE))
+    report = check_paths([*candidates, str(hostile)], CheckOptions(cfn_lint=False, today=CHECK_DATE))
+    # The hostile template's findings suppressed for a hostile reason (its Metadata or the baseline would give it).
+    *others, last = report.files
+    report = dataclasses.replace(report, files=(*others, suppress_file(last, HOSTILE_MARKS)))
+    return suppress(report, {}, stale=(HOSTILE_STALE,))
 
 
 @pytest.fixture(scope="module")
@@ -248,6 +255,28 @@ def test_a_hostile_template_injects_nothing_into_the_page(page: Page) -> None:
     assert text.count("<script>alert(1)</script>") >= 5
 
 
+def test_suppressed_findings_and_stale_entries_are_on_the_page_as_text(page: Page) -> None:
+    elements = page.by_id()
+    index = next(index for index, file in enumerate(page.report.files, start=1) if file.path.endswith(HOSTILE_NAME))
+    file = page.report.files[index - 1]
+    assert elements[f"f{index}-suppressed"].tag == "h2"
+    marked = [
+        (finding, print_) for finding, print_ in zip(file.findings, file.fingerprints(), strict=True) if finding.suppression
+    ]
+    assert [finding.rule_id for finding, _ in marked] == ["COST002", "MON004", "SEC001"]
+    reason = " ".join(HOSTILE_REASON.split())
+    for finding, print_ in marked:
+        row = elements[f"f{index}-finding-{print_}"]
+        assert row.tag == "tr" and row.attrs["data-rule"] == finding.rule_id
+        assert reason in row.text() and " ".join(finding.message.split()) in row.text()
+    issues = [element.attrs["id"] for element in elements[f"f{index}"].walk() if "issue" in element.classes()]
+    assert {f"f{index}-finding-{print_}" for _, print_ in marked}.isdisjoint(issues)
+    stale = elements["baseline"].text()
+    for text in (HOSTILE_STALE.path, HOSTILE_STALE.resource or "", HOSTILE_STALE.property_path, reason, "--prune"):
+        assert text in stale
+    _assert_only_what_the_report_writes(page.dom)
+
+
 # Without a browser
 
 
@@ -276,6 +305,20 @@ def test_the_page_escapes_every_value_from_a_template(tmp_path: Path) -> None:
     text = dom.text()
     for injected in INJECTED:
         assert injected in text
+
+
+def test_the_page_escapes_suppression_reasons_and_stale_entries(tmp_path: Path) -> None:
+    hostile = tmp_path / "template.yaml"
+    hostile.write_bytes(HOSTILE_TEMPLATE.read_bytes())
+    report = check_paths([str(hostile)], CheckOptions(cfn_lint=False, today=CHECK_DATE))
+    html = FORMATS["html"].render(suppress(report, HOSTILE_MARKS, stale=(HOSTILE_STALE,)), render_options())
+    assert re.search(r"<\s*(script|img)", html, re.IGNORECASE) is None
+    assert (
+        html.count('<td class="reason">why | `tick` &lt;script&gt;alert(1)&lt;/script&gt; &lt;/style&gt; &#34;&gt;&lt;img') == 3
+    )
+    dom = parse(html)
+    _assert_only_what_the_report_writes(dom)
+    assert " ".join(HOSTILE_REASON.split()) in dom.text()
 
 
 def test_the_page_needs_nothing_from_the_network() -> None:

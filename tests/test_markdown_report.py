@@ -24,6 +24,7 @@ from checker.reports.markdown import FOLD_LINES, STEP_SUMMARY_LIMIT, escape, ren
 from checker.reports.summary import tally
 from checker.run.runner import check_paths
 from tests.conftest import CHECK_DATE, FIXTURES, REFERENCE, ROOT
+from tests.suppressions import HOSTILE_MARKS, HOSTILE_REASON, HOSTILE_STALE, suppress
 from tests.test_golden_reports import render_options
 
 CANDIDATES = FIXTURES / "reports"
@@ -131,6 +132,7 @@ def test_the_overview_gives_the_verdict_and_the_counts(failing: RunReport, optio
         ["Measure", "Count"],
         ["Errors", "16"],
         ["Warnings", "7"],
+        ["Suppressed findings", "0"],
         ["Rules passed", str(numbers.passed)],
         ["Rules failed", str(numbers.failed)],
         ["Rules not applicable", "7"],
@@ -270,10 +272,12 @@ def test_a_run_over_many_files_has_a_summary_and_a_section_per_file(options: Ren
     assert [title for level, title in found if level == 1] == ["Model Failures Analysis"]
     first_file = next(index for index, token in enumerate(tokens) if token.type == "heading_open" and token.tag == "h2")
     words = {"compliant": "compliant", "non_compliant": "non-compliant", "invalid": "invalid"}
-    expected = [["File", "Status", "Score", "Errors", "Warnings", "Unknown"]]
+    expected = [["File", "Status", "Score", "Errors", "Warnings", "Suppressed", "Unknown"]]
     for file in report.files:
         t = tally(file, options.severities())
-        expected.append([file.path, words[file.status], f"{t.score:g}", str(t.errors), str(t.warnings), str(t.unknown)])
+        expected.append(
+            [file.path, words[file.status], f"{t.score:g}", str(t.errors), str(t.warnings), str(t.suppressed), str(t.unknown)]
+        )
     assert tables(tokens[:first_file]) == [expected]
     for path in paths:
         titles = [title for level, title in headings(section(tokens, path, 2)) if level == 3]
@@ -378,7 +382,36 @@ def test_hostile_text_stays_text(hostile: RunReport, options: RenderOptions) -> 
     for line in document.splitlines():
         if line.startswith("| "):
             columns = len(re.findall(r"(?<!\\)(?:\\\\)*\|", line)) - 1
-            assert columns in (2, 4, 6), line
+            assert columns in (2, 4, 7), line
+
+
+def test_hostile_suppression_reasons_and_stale_entries_stay_text(hostile: RunReport, options: RenderOptions) -> None:
+    """A reason comes from the template's Metadata (or the baseline file): pipes, backticks, `<script>`, `</style>`,
+    links and line breaks in it add nothing to the document, and it comes through whole in its table cell."""
+    report = suppress(hostile, HOSTILE_MARKS, stale=(HOSTILE_STALE,))
+    document = render_markdown(report, options)
+    tokens = PARSER.parse(document)
+    inline = [child for token in tokens for child in token.children or ()]
+    assert [t for t in tokens if t.type == "html_block" and not DETAILS.fullmatch(t.content)] == []
+    assert [t.type for t in inline if t.type in ("html_inline", "link_open", "image", "code_inline", "em_open", "s_open")] == []
+    assert [title for level, title in headings(tokens) if level == 3].count("Suppressed findings") == 2
+    assert [title for level, title in headings(tokens) if level == 2][-1] == "Stale baseline entries"
+    for table in tables(tokens):
+        assert len({len(row) for row in table}) == 1
+    suppressed = [table for table in tables(tokens) if table[0] == ["Rule", "Where", "Kind", "Reason", "Expires"]]
+    assert [[row[0], row[2], row[3], row[4]] for table in suppressed for row in table[1:]] == [
+        ["COST002 (error)", "inline (the template's Metadata)", flat(HOSTILE_REASON), "2027-06-30"],
+        ["MON004 (warning)", "baseline", flat(HOSTILE_REASON), "no expiry"],
+    ] * 2
+    [stale] = [table for table in tables(tokens) if table[0][0:2] == ["Rule", "File"]]
+    assert stale[1] == [
+        "SEC001",
+        HOSTILE_STALE.path,
+        HOSTILE_STALE.resource,
+        HOSTILE_STALE.property_path,
+        flat(HOSTILE_REASON),
+        HOSTILE_STALE.fingerprint,
+    ]
 
 
 def test_hostile_file_names_stay_text_in_the_summary(hostile: RunReport, options: RenderOptions) -> None:
@@ -386,7 +419,7 @@ def test_hostile_file_names_stay_text_in_the_summary(hostile: RunReport, options
     assert [token.type for token in tokens if token.type.startswith(("heading", "html"))] == ["heading_open", "heading_close"]
     [table] = tables(tokens)
     assert [row[0] for row in rows(tokens)[1:]] == [file.path.replace("\n", " ") for file in hostile.files]
-    assert len(table) == 3 and all(len(row) == 6 for row in table)
+    assert len(table) == 3 and all(len(row) == 7 for row in table)
 
 
 @pytest.mark.parametrize(
@@ -427,7 +460,7 @@ def test_the_step_summary_lists_each_file_and_its_failing_rules(failing: RunRepo
     assert headings(tokens) == [(3, "cfn-compliance")]
     numbers = tally(failing.files[0], options.severities())
     assert rows(tokens) == [
-        ["File", "Status", "Score", "Errors", "Warnings", "Failing rules"],
+        ["File", "Status", "Score", "Errors", "Warnings", "Failing rules", "Suppressed"],
         [
             "tests/fixtures/reports/model-response.yaml",
             "non-compliant",
@@ -435,6 +468,7 @@ def test_the_step_summary_lists_each_file_and_its_failing_rules(failing: RunRepo
             "16",
             "7",
             ", ".join(numbers.failed_rules),
+            "none",
         ],
     ]
     assert "more file" not in summary

@@ -1,6 +1,9 @@
 """The Model Failures Analysis as data: what a reviewer reads about one candidate, in the structure of the
 analysis the product grew from (overview, expected vs actual, failures by category, fixes, what was not judged,
-conclusion). The Markdown and HTML reports render this one model, so they never say different things."""
+conclusion). The Markdown and HTML reports render this one model, so they never say different things.
+
+A suppressed finding is not a failure: it is left out of the components' states, the categories and the fixes, and
+listed once, in `FileAnalysis.suppressed`, with its reason; the run's stale baseline entries are `RunAnalysis.baseline`."""
 
 from __future__ import annotations
 
@@ -9,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from checker.evaluation.catalogue import Rule
-from checker.findings import FileReport, Finding, RunReport, SettingDifference, SkippedFile
-from checker.reports.summary import FileTally, Summary, summarise, tally
+from checker.findings import BaselineUse, FileReport, Finding, RunReport, SettingDifference, SkippedFile, Suppression
+from checker.reports.summary import FileTally, Summary, rule_findings, summarise, tally
 from checker.vocabulary import CATEGORIES, CATEGORY_HEADINGS, COMPONENT_LABELS
 
 ComponentState = Literal["present", "missing", "failing"]
@@ -23,6 +26,15 @@ class Issue:
     finding: Finding
     fingerprint: str
     rationale: str
+
+
+@dataclass(frozen=True)
+class SuppressedIssue:
+    """A finding that does not count, and why (a reason in the template's Metadata, or the baseline)."""
+
+    finding: Finding
+    fingerprint: str
+    suppression: Suppression
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,7 @@ class FileAnalysis:
     fixes: tuple[Fix, ...]
     not_judged: tuple[NotJudged, ...]
     conclusion: str
+    suppressed: tuple[SuppressedIssue, ...] = ()  # in the file's order
 
     @property
     def missing(self) -> tuple[ComponentView, ...]:
@@ -94,6 +107,7 @@ class RunAnalysis:
     files: tuple[FileAnalysis, ...]
     summary: Summary
     skipped: tuple[SkippedFile, ...]
+    baseline: BaselineUse | None = None  # the baseline the run read; its `stale` entries matched no finding
 
 
 def analyse_run(report: RunReport, rules: Sequence[Rule], snippets: Mapping[str, str]) -> RunAnalysis:
@@ -103,6 +117,7 @@ def analyse_run(report: RunReport, rules: Sequence[Rule], snippets: Mapping[str,
         files=tuple(analyse_file(file, by_id, snippets) for file in report.files),
         summary=summarise(report),
         skipped=report.skipped,
+        baseline=report.baseline,
     )
 
 
@@ -119,6 +134,11 @@ def analyse_file(file: FileReport, rules: Mapping[str, Rule], snippets: Mapping[
         fixes=fixes,
         not_judged=_not_judged(file, rules),
         conclusion=_conclusion(file, numbers, components, fixes),
+        suppressed=tuple(
+            SuppressedIssue(finding, fingerprint, finding.suppression)
+            for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
+            if finding.suppression is not None
+        ),
     )
 
 
@@ -130,7 +150,7 @@ def _title(rules: Mapping[str, Rule], rule_id: str) -> str:
 def _components(file: FileReport, rules: Mapping[str, Rule]) -> tuple[ComponentView, ...]:
     about = [
         (finding.rule_id, rules[finding.rule_id].component, finding.resource)
-        for finding in file.findings
+        for finding in file.open_findings
         if finding.rule_id in rules
     ]
     views = []
@@ -159,15 +179,19 @@ def _components(file: FileReport, rules: Mapping[str, Rule]) -> tuple[ComponentV
 def _categories(file: FileReport, rules: Mapping[str, Rule]) -> tuple[CategorySection, ...]:
     issues: dict[str, list[Issue]] = {category: [] for category in CATEGORIES}
     for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True):
+        if finding.suppression is not None:
+            continue
         rule = rules.get(finding.rule_id)
         issues.setdefault(finding.category, []).append(Issue(finding, fingerprint, rule.rationale if rule else ""))
     judged: dict[str, int] = {}
     passed: dict[str, int] = {}
+    by_rule = rule_findings(file)
     for result in file.results:
         rule = rules.get(result.rule_id)
-        if rule is not None and result.status in ("pass", "fail"):
+        status = by_rule.verdict(result)
+        if rule is not None and status in ("pass", "fail"):
             judged[rule.category] = judged.get(rule.category, 0) + 1
-            passed[rule.category] = passed.get(rule.category, 0) + (result.status == "pass")
+            passed[rule.category] = passed.get(rule.category, 0) + (status == "pass")
     extra = sorted(set(issues) - set(CATEGORIES))  # categories the vocabulary does not know come last
     return tuple(
         CategorySection(
@@ -182,12 +206,13 @@ def _categories(file: FileReport, rules: Mapping[str, Rule]) -> tuple[CategorySe
 
 
 def _fixes(file: FileReport, rules: Mapping[str, Rule], snippets: Mapping[str, str]) -> tuple[Fix, ...]:
-    """One fix per failing rule, errors first, then catalogue order."""
-    failing = {finding.rule_id for finding in file.findings}
+    """One fix per failing rule (one with an open finding), errors first, then catalogue order."""
+    open_findings = file.open_findings
+    failing = {finding.rule_id for finding in open_findings}
     order = {rule_id: index for index, rule_id in enumerate(rules)}
     fixes = []
     for rule_id in sorted(failing, key=lambda rule_id: (order.get(rule_id, len(order)), rule_id)):
-        findings = tuple(finding for finding in file.findings if finding.rule_id == rule_id)
+        findings = tuple(finding for finding in open_findings if finding.rule_id == rule_id)
         rule = rules.get(rule_id)
         fixes.append(
             Fix(
@@ -224,6 +249,8 @@ def _headline(file: FileReport, numbers: FileTally, components: tuple[ComponentV
     parts = [f"{_count(numbers.errors, 'error')} and {_count(numbers.warnings, 'warning')}"]
     if numbers.failed_rules:
         parts[0] += f" from {_count(len(numbers.failed_rules), 'failing rule')}"
+    if numbers.suppressed:
+        parts.append(f"{_count(numbers.suppressed, 'finding')} suppressed")
     missing = sum(view.state == "missing" for view in components)
     if components:
         parts.append(f"{missing} of {len(components)} reference components missing")
@@ -252,6 +279,12 @@ def _conclusion(file: FileReport, numbers: FileTally, components: tuple[Componen
             sentences.append(f"Then fix the errors ({', '.join(errors)}): each is a defect the reference does not have.")
         if warnings:
             sentences.append(f"The warnings ({', '.join(warnings)}) are advice that brings it to the reference's standard.")
+    if numbers.suppressed:
+        verb = "is" if numbers.suppressed == 1 else "are"
+        sentences.append(
+            f"{_count(numbers.suppressed, 'suppressed finding')} {verb} accepted for the reason given, "
+            "not counted as failures; see Suppressed findings."
+        )
     if numbers.unknown:
         sentences.append(
             f"{_count(numbers.unknown, 'rule')} could not be judged from the template alone; "

@@ -1,7 +1,8 @@
 """One row per file, for grading many candidate answers at once: CSV for a spreadsheet, JSON lines for a script.
 
-Both formats write the same row with the same numbers, all from `summary.tally` (the score included). Files the run
-skipped (not CloudFormation) were not candidates and are not rows.
+Both formats write the same row with the same numbers, all from `summary.tally` (the score included): `errors` and
+`warnings` count open findings, `suppressed` the suppressed ones, and `failed_rules` names the rules with an open
+finding. Files the run skipped (not CloudFormation) were not candidates and are not rows.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from checker.findings import FileReport, RunReport
 from checker.reports.summary import tally
 
-COLUMNS = ("path", "status", "score", "errors", "warnings", "unknown", "not_applicable", "failed_rules")
+COLUMNS = ("path", "status", "score", "errors", "warnings", "suppressed", "unknown", "not_applicable", "failed_rules")
 
 # A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): a path such as `=HYPERLINK(...)`.yaml.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,6 +44,7 @@ def render_csv(report: RunReport, *, severities: Mapping[str, str]) -> str:
                 row["score"],
                 row["errors"],
                 row["warnings"],
+                row["suppressed"],
                 row["unknown"],
                 row["not_applicable"],
                 " ".join(row["failed_rules"]),
@@ -65,6 +67,7 @@ def _row(file: FileReport, severities: Mapping[str, str]) -> dict[str, Any]:
         "score": counts.score,
         "errors": counts.errors,
         "warnings": counts.warnings,
+        "suppressed": counts.suppressed,
         "unknown": counts.unknown,
         "not_applicable": counts.not_applicable,
         "failed_rules": list(counts.failed_rules),

@@ -1,5 +1,7 @@
 """GitHub Actions workflow commands: one `::error` or `::warning` line per finding, which the runner turns into an
-annotation on the file and line (in the pull request's diff and the run's summary), then one plain summary line."""
+annotation on the file and line (in the pull request's diff and the run's summary), then one plain summary line.
+Workflow commands cannot say "suppressed", so a suppressed finding is no command (it must not annotate); the summary
+line counts them, and the job summary (markdown.render_step_summary) names their rules."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ ANNOTATIONS_PER_KIND = 10
 
 
 def render_github(report: RunReport) -> str:
-    """Errors first, so the annotations GitHub keeps are the most severe; each finding's message, then its fix."""
-    findings = [(file, finding) for file in report.files for finding in file.findings]
+    """Errors first, so the annotations GitHub keeps are the most severe; each open finding's message, then its fix."""
+    findings = [(file, finding) for file in report.files for finding in file.open_findings]
     findings.sort(key=lambda item: -SEVERITY_ORDER.get(item[1].severity, 0))
     lines = [_command(file, finding) for file, finding in findings]
     lines.append(_summary(report))
@@ -46,6 +48,8 @@ def _summary(report: RunReport) -> str:
     files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
     counts = f"{summary.errors} error{'s' if summary.errors != 1 else ''}, {summary.warnings} warning{'s' if summary.warnings != 1 else ''}"
     text = f"cfn-compliance: {files}, {counts} ({summary.invalid} invalid)"
+    if summary.suppressed:
+        text += f"; {summary.suppressed} suppressed finding{'s' if summary.suppressed != 1 else ''} not annotated"
     if summary.errors > ANNOTATIONS_PER_KIND or summary.warnings > ANNOTATIONS_PER_KIND:
         text += f"; GitHub annotates {ANNOTATIONS_PER_KIND} of each kind per step, the rest are in this log"
     return text

@@ -1,5 +1,6 @@
 """GitLab Code Quality JSON (the subset of the Code Climate issue format GitLab reads): an array of issues that the
-merge request widget and diff view show, matched between pipelines by their fingerprint."""
+merge request widget and diff view show, matched between pipelines by their fingerprint. Code Quality has no notion
+of a suppressed issue, so suppressed findings are left out: an issue in the widget is one that counts."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ INVALID_INPUT = "blocker"
 
 
 def render_gitlab(report: RunReport) -> str:
-    """Every finding of the run, in file order, an issue per line; an empty run is `[]`, which GitLab reads as "no
-    issues"."""
+    """Every open finding of the run, in file order, an issue per line; an empty run is `[]`, which GitLab reads as
+    "no issues"."""
     issues = [
         one_line(_issue(file, finding, fingerprint))
         for file in report.files
         for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
+        if finding.suppression is None
     ]
     return dumps(issues, LINES)
 

@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 TEMPLATE = "report.html.j2"
 STATUS_WORDS = {"compliant": "Compliant", "non_compliant": "Non-compliant", "invalid": "Invalid"}
 NOT_JUDGED_WORDS = {"not_applicable": "Not applicable", "unknown": "Unknown"}
+SUPPRESSION_WORDS = {"inline": "Inline (the template's Metadata)", "baseline": "Baseline"}
 
 
 @dataclass(frozen=True)
 class FileSection:
     """One file's analysis with what the page needs to link it together: the prefix of its anchors (so many files
-    share a page without clashing ids), the anchor of each finding, and the first finding of each failing rule."""
+    share a page without clashing ids), the anchor of each finding (a suppressed one's is its row among the
+    suppressed findings), and the first open finding of each failing rule."""
 
     prefix: str
     analysis: FileAnalysis
@@ -55,10 +57,12 @@ def render_html(report: RunReport, *, tool_version: str, rules: Sequence[Rule], 
             sections=sections,
             summary=analysis.summary,
             skipped=analysis.skipped,
+            baseline=analysis.baseline,
             many=len(sections) != 1 or bool(analysis.skipped),
             tool_version=tool_version,
             status_words=STATUS_WORDS,
             not_judged_words=NOT_JUDGED_WORDS,
+            suppression_words=SUPPRESSION_WORDS,
         )
     )
 
@@ -72,6 +76,8 @@ def _section(index: int, analysis: FileAnalysis) -> FileSection:
             anchor = f"{prefix}-finding-{issue.fingerprint}"
             anchors.setdefault(issue.finding, anchor)
             first.setdefault(issue.finding.rule_id, anchor)
+    for suppressed in analysis.suppressed:
+        anchors.setdefault(suppressed.finding, f"{prefix}-finding-{suppressed.fingerprint}")
     return FileSection(prefix, analysis, layout(analysis.components), anchors, first)
 
 

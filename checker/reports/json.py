@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from checker.bundled import DATA
 from checker.findings import (
+    BaselineEntry,
+    BaselineUse,
     ComponentMatch,
     FileReport,
     Finding,
@@ -14,14 +16,19 @@ from checker.findings import (
     RunReport,
     SettingDifference,
     SkippedFile,
+    Suppression,
 )
 from checker.reports.json_layout import LINES, Json, Shape, dumps, one_line
-from checker.reports.summary import Summary, file_score, summarise
+from checker.reports.summary import Summary, count_findings, file_score, summarise
 
 TOOL_NAME = "cfn-compliance"
 SCHEMA_PATH = DATA / "report.schema.json"
-# One line per finding, result, component, skipped file: readable, grep-able, diff-friendly.
-_SHAPE: Shape = {"files": [{"findings": LINES, "results": LINES, "reference": {"components": LINES}}], "skipped": LINES}
+# One line per finding, result, component, skipped file, stale baseline entry: readable, grep-able, diff-friendly.
+_SHAPE: Shape = {
+    "files": [{"findings": LINES, "results": LINES, "reference": {"components": LINES}}],
+    "skipped": LINES,
+    "baseline": {"stale": LINES},
+}
 
 
 def render_json(report: RunReport, *, tool_version: str, severities: Mapping[str, str]) -> str:
@@ -32,6 +39,7 @@ def render_json(report: RunReport, *, tool_version: str, severities: Mapping[str
         "files": [_file(file, severities, results, compared=report.changed_since is not None) for file in report.files],
         "skipped": [one_line(_skipped(skipped)) for skipped in report.skipped],
         "summary": _summary(summarise(report)),
+        "baseline": _baseline(report.baseline),
     }
     if report.changed_since is not None:
         document["changed_since"] = report.changed_since
@@ -46,6 +54,7 @@ def _file(
         "repo_path": file.location,
         "status": file.status,
         "score": file_score(file, severities),
+        "suppressed": count_findings(file.findings).suppressed,
         "findings": [
             one_line(_finding(finding, fingerprint, fingerprint not in file.preexisting if compared else None))
             for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
@@ -70,10 +79,40 @@ def _finding(finding: Finding, fingerprint: str, new: bool | None) -> dict[str, 
         "column": finding.column,
         "remediation": finding.remediation,
         "fingerprint": fingerprint,
+        "suppressed": _suppression(finding.suppression),
     }
     if new is not None:
         document["new"] = new
     return document
+
+
+def _suppression(suppression: Suppression | None) -> Json:
+    """Why the finding does not count (it stays in the report): null when it counts."""
+    if suppression is None:
+        return None
+    return {"kind": suppression.kind, "reason": suppression.reason, "expires": suppression.expires}
+
+
+def _baseline(baseline: BaselineUse | None) -> Json:
+    """The baseline the run read (check --baseline), or null; `stale` are its entries that matched no finding."""
+    if baseline is None:
+        return None
+    return {
+        "path": baseline.path,
+        "matched": baseline.matched,
+        "stale": [one_line(_stale(entry)) for entry in baseline.stale],
+    }
+
+
+def _stale(entry: BaselineEntry) -> dict[str, Json]:
+    return {
+        "fingerprint": entry.fingerprint,
+        "rule_id": entry.rule_id,
+        "path": entry.path,
+        "resource": entry.resource,
+        "property_path": entry.property_path,
+        "message": entry.message,
+    }
 
 
 def _result(result: RuleResult) -> dict[str, Json]:
@@ -112,7 +151,8 @@ def _skipped(skipped: SkippedFile) -> dict[str, Json]:
 
 
 def _summary(summary: Summary) -> dict[str, Json]:
-    """The documented summary keys only; `unknown` stays out (count results with status unknown)."""
+    """The documented summary keys only; `unknown` stays out (count results with status unknown). `findings`,
+    `errors` and `warnings` count open findings; `suppressed` the rest."""
     return {
         "files": summary.files,
         "compliant": summary.compliant,
@@ -121,6 +161,7 @@ def _summary(summary: Summary) -> dict[str, Json]:
         "findings": summary.findings,
         "errors": summary.errors,
         "warnings": summary.warnings,
+        "suppressed": summary.suppressed,
     }
 
 

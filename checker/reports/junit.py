@@ -1,9 +1,10 @@
 """JUnit XML, as the test tabs of Jenkins, GitLab and GitHub read it: each file a test suite, each rule judged on it a
 test case, so a CI run shows which rules failed on which file beside the project's own tests.
 
-A rule fails when it has findings (a fail, or a check that crashed, which the JSON reports as an unknown result with a
-finding naming it): the same rules as `failed_rules` in CSV. Not applicable and unknown rules are skipped, the reason
-in the message. The report has no timings, so every `time` is 0.
+A rule fails when it has open findings (a fail, or a check that crashed, which the JSON reports as an unknown result
+with a finding naming it): the same rules as `failed_rules` in CSV (`summary.RuleFindings.fails`); the failure's text
+also lists the rule's suppressed findings, if any. A rule whose findings are all suppressed is skipped, the reasons in
+the message, as are not applicable and unknown rules. The report has no timings, so every `time` is 0.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from checker.findings import FileReport, Finding, RuleResult, RunReport
+from checker.reports.summary import rule_findings
 
 SUITES_NAME = "cfn-compliance"
 
@@ -97,21 +99,24 @@ class _Written:
     def suite(self, file: FileReport) -> tuple[str, int, int, int]:
         """A file's test suite as text, with its tests, failures and skipped."""
         location = attribute(file.location)
-        by_rule: dict[str, list[Finding]] = {}
-        for finding in file.findings:
-            by_rule.setdefault(finding.rule_id, []).append(finding)
+        by_rule = rule_findings(file)
         judged = {result.rule_id for result in file.results}
-        # A finding whose rule has no result (never made by the checker today) still fails a test case of its own.
-        results = [*file.results, *(RuleResult(rule_id, "fail") for rule_id in by_rule if rule_id not in judged)]
+        # A finding whose rule has no result (never made by the checker today) still has a test case of its own.
+        found = dict.fromkeys([*by_rule.open, *by_rule.suppressed])
+        results = [*file.results, *(RuleResult(rule_id, "fail") for rule_id in found if rule_id not in judged)]
         case = f'    <testcase classname="{location}" name="'
         parts: list[str] = []
         failures = skipped = 0
         for result in results:
-            findings = by_rule.get(result.rule_id)
-            parts.extend((case, self.name(result.rule_id, findings), '"'))
+            findings = by_rule.open.get(result.rule_id)
+            suppressed = by_rule.suppressed.get(result.rule_id, ())
+            parts.extend((case, self.name(result.rule_id, findings or suppressed), '"'))
             if findings:
-                parts.append(_failed(file, findings))
+                parts.append(_failed(file, findings, suppressed))
                 failures += 1
+            elif suppressed:
+                parts.append(_suppressed(file, suppressed))
+                skipped += 1
             else:
                 key = (result.status, result.message)
                 outcome = self.outcomes.get(key) or self.outcomes.setdefault(key, _outcome(result))
@@ -123,7 +128,7 @@ class _Written:
             return opening + " />\n", 0, 0, 0
         return "".join([opening, ">\n", *parts, "  </testsuite>\n"]), len(results), failures, skipped
 
-    def name(self, rule_id: str, findings: list[Finding] | None) -> str:
+    def name(self, rule_id: str, findings: tuple[Finding, ...] | None) -> str:
         """`RULE_ID title`, the title from the catalogue (or, for a rule it lacks, from the finding)."""
         title = self.titles.get(rule_id) or (findings[0].title if findings else "")
         key = (rule_id, title)
@@ -151,14 +156,37 @@ def _element(tag: str, message: str, kind: str | None = None, text: str = "") ->
     return f"{opening}{body}\n    </testcase>\n"
 
 
-def _failed(file: FileReport, findings: list[Finding]) -> str:
+def _failed(file: FileReport, findings: tuple[Finding, ...], suppressed: tuple[Finding, ...]) -> str:
     first = findings[0]
     message = first.message if len(findings) == 1 else f"{len(findings)} findings; the first: {first.message}"
-    return _element("failure", message, first.severity, _failure_text(file, findings))
+    if suppressed:
+        message += f" ({len(suppressed)} more suppressed)"
+    return _element("failure", message, first.severity, _failure_text(file, findings, suppressed))
 
 
-def _failure_text(file: FileReport, findings: list[Finding]) -> str:
-    """Every finding of the rule where an editor finds it, then the fix (one per rule)."""
-    lines = [f"{file.location}:{finding.line}:{finding.column}: {finding.message}" for finding in findings]
+def _failure_text(file: FileReport, findings: tuple[Finding, ...], suppressed: tuple[Finding, ...]) -> str:
+    """Every open finding of the rule where an editor finds it, its suppressed ones marked, then the fix (one per rule)."""
+    lines = [_place(file, finding) for finding in findings]
+    lines.extend(f"{_place(file, finding)} [suppressed: {_why(finding)}]" for finding in suppressed)
     remediation = findings[0].remediation
     return "\n".join([*lines, f"Fix: {remediation}"] if remediation else lines)
+
+
+def _suppressed(file: FileReport, findings: tuple[Finding, ...]) -> str:
+    """A rule whose findings are all suppressed: skipped, with the reasons."""
+    reasons = "; ".join(dict.fromkeys(_why(finding) for finding in findings))
+    message = f"suppressed: {reasons}" if len(findings) == 1 else f"{len(findings)} findings suppressed: {reasons}"
+    return _element("skipped", message, text="\n".join(_place(file, finding) for finding in findings))
+
+
+def _place(file: FileReport, finding: Finding) -> str:
+    return f"{file.location}:{finding.line}:{finding.column}: {finding.message}"
+
+
+def _why(finding: Finding) -> str:
+    """`reason (inline, expires 2027-06-30)`."""
+    suppression = finding.suppression
+    if suppression is None:
+        return ""
+    expires = f", expires {suppression.expires}" if suppression.expires else ""
+    return f"{suppression.reason} ({suppression.kind}{expires})"

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from checker.evaluation.catalogue import Rule
-from checker.findings import Finding, RunReport, SkippedFile
-from checker.reports.analysis import CategorySection, FileAnalysis, Fix, Issue, RunAnalysis, analyse_run
+from checker.findings import BaselineUse, FileReport, Finding, RunReport, SkippedFile
+from checker.reports.analysis import CategorySection, FileAnalysis, Fix, Issue, RunAnalysis, SuppressedIssue, analyse_run
 from checker.reports.json import to_json_value
-from checker.reports.summary import Summary, summarise, tally
+from checker.reports.summary import Summary, rule_findings, summarise, tally
 from checker.reports.text import inert
 
 TITLE = "Model Failures Analysis"
@@ -26,6 +26,8 @@ STEP_SUMMARY_LIMIT = 512 * 1024  # bytes; GitHub refuses a step summary over 1 M
 STATUS_WORDS = {"compliant": "compliant", "non_compliant": "non-compliant", "invalid": "invalid"}
 STATE_WORDS = {"present": "present", "missing": "missing", "failing": "failing"}
 NOT_JUDGED_WORDS = {"not_applicable": "not applicable", "unknown": "unknown"}
+SUPPRESSION_WORDS = {"inline": "inline (the template's Metadata)", "baseline": "baseline"}
+PRUNE_HINT = "Run cfn-compliance baseline --prune to remove stale entries."
 
 
 class ReportOptions(Protocol):
@@ -134,6 +136,8 @@ def render_markdown(report: RunReport, options: ReportOptions) -> str:
         for file in analysis.files:
             blocks.append(_heading(2, escape(file.file.path)))
             blocks.extend(_file_blocks(file, 3))
+    if analysis.baseline is not None and analysis.baseline.stale:
+        blocks.extend(_stale(analysis.baseline))
     if analysis.skipped:
         blocks.extend(_skipped(analysis.skipped))
     return "\n\n".join(blocks) + "\n"
@@ -149,11 +153,12 @@ def _run_summary(analysis: RunAnalysis) -> list[str]:
             f"{file.tally.score:g}",
             str(file.tally.errors),
             str(file.tally.warnings),
+            str(file.tally.suppressed),
             str(file.tally.unknown),
         ]
         for file in analysis.files
     ]
-    table = _table(["File", "Status", "Score", "Errors", "Warnings", "Unknown"], rows, right=(2, 3, 4, 5))
+    table = _table(["File", "Status", "Score", "Errors", "Warnings", "Suppressed", "Unknown"], rows, right=(2, 3, 4, 5, 6))
     return [_totals(analysis.summary), table]
 
 
@@ -162,13 +167,17 @@ def _totals(summary: Summary) -> str:
         f"{_count(summary.files, 'file')}: {summary.compliant} compliant, {summary.non_compliant} non-compliant, "
         f"{summary.invalid} invalid; {_count(summary.errors, 'error')}, {_count(summary.warnings, 'warning')}"
     )
+    if summary.suppressed:
+        line += f"; {_count(summary.suppressed, 'finding')} suppressed"
     return line + (f"; {_count(summary.unknown, 'rule')} could not be judged." if summary.unknown else ".")
 
 
 def _file_blocks(file: FileAnalysis, level: int) -> list[str]:
     if file.file.status == "invalid":  # nothing was judged: why, the finding that says so, what to do
-        return [*_overview(file, level), *_analysis(file, level), _heading(level, "Conclusion"), escape(file.conclusion)]
+        blocks = [*_overview(file, level), *_analysis(file, level), *_suppressed(file, level)]
+        return [*blocks, _heading(level, "Conclusion"), escape(file.conclusion)]
     blocks = [*_overview(file, level), *_expected_vs_actual(file, level), *_analysis(file, level), *_fixes(file, level)]
+    blocks.extend(_suppressed(file, level))
     blocks.extend(_not_judged(file, level))
     blocks.extend([_heading(level, "Conclusion"), escape(file.conclusion)])
     return blocks
@@ -181,6 +190,7 @@ def _overview(file: FileAnalysis, level: int) -> list[str]:
         rows = [
             ["Errors", str(numbers.errors)],
             ["Warnings", str(numbers.warnings)],
+            ["Suppressed findings", str(numbers.suppressed)],
             ["Rules passed", str(numbers.passed)],
             ["Rules failed", str(numbers.failed)],
             ["Rules not applicable", str(numbers.not_applicable)],
@@ -293,6 +303,48 @@ def _fix(fix: Fix, level: int, shown: dict[str, str]) -> list[str]:
     return blocks
 
 
+def _suppressed(file: FileAnalysis, level: int) -> list[str]:
+    """The findings that do not count, each with its rule, place, kind, reason and expiry: not failures, but shown."""
+    if not file.suppressed:
+        return []
+    rows = [_suppressed_row(item) for item in file.suppressed]
+    intro = (
+        f"{_count(len(file.suppressed), 'finding')} accepted, not counted as failures (a rule whose findings are all "
+        "suppressed passes):"
+    )
+    return [_heading(level, "Suppressed findings"), intro, _table(["Rule", "Where", "Kind", "Reason", "Expires"], rows)]
+
+
+def _suppressed_row(item: SuppressedIssue) -> list[str]:
+    finding, suppression = item.finding, item.suppression
+    return [
+        f"{escape(finding.rule_id)} ({finding.severity})",
+        _where(finding),
+        SUPPRESSION_WORDS.get(suppression.kind, escape(suppression.kind)),
+        escape(suppression.reason) or "no reason given",
+        escape(suppression.expires) if suppression.expires else "no expiry",
+    ]
+
+
+def _stale(baseline: BaselineUse) -> list[str]:
+    """The baseline's entries that matched no finding of the run: fixed, or their file is gone."""
+    rows = [
+        [
+            escape(entry.rule_id),
+            escape(entry.path),
+            escape(entry.resource) if entry.resource else "template",
+            escape(entry.property_path),
+            escape(entry.message),
+            escape(entry.fingerprint),
+        ]
+        for entry in baseline.stale
+    ]
+    entries = "1 entry" if len(baseline.stale) == 1 else f"{len(baseline.stale)} entries"
+    intro = f"{entries} of the baseline {escape(baseline.path)} matched no finding ({baseline.matched} matched). {PRUNE_HINT}"
+    table = _table(["Rule", "File", "Resource", "Property path", "Message", "Fingerprint"], rows)
+    return [_heading(2, "Stale baseline entries"), intro, table]
+
+
 def _not_judged(file: FileAnalysis, level: int) -> list[str]:
     if not file.not_judged:
         return []
@@ -320,7 +372,7 @@ def render_step_summary(report: RunReport, options: ReportOptions, limit: int = 
         head += f"\n{_count(len(report.skipped), 'input')} skipped.\n"
     if not report.files:
         return head
-    header = _table(["File", "Status", "Score", "Errors", "Warnings", "Failing rules"], [], right=(2, 3, 4)) + "\n"
+    header = _table(["File", "Status", "Score", "Errors", "Warnings", "Failing rules", "Suppressed"], [], right=(2, 3, 4)) + "\n"
     parts = [head, "\n", header]
     size = sum(len(part.encode("utf-8")) for part in parts)
     budget = limit - len(_more(len(report.files)).encode("utf-8"))  # room for the last line, however many are cut
@@ -333,6 +385,7 @@ def render_step_summary(report: RunReport, options: ReportOptions, limit: int = 
             str(numbers.errors),
             str(numbers.warnings),
             escape(", ".join(numbers.failed_rules)) or "none",
+            _suppressed_rules(file),
         ]
         row = f"| {' | '.join(cells)} |\n"
         size += len(row.encode("utf-8"))
@@ -341,6 +394,14 @@ def render_step_summary(report: RunReport, options: ReportOptions, limit: int = 
             break
         parts.append(row)
     return "".join(parts)
+
+
+def _suppressed_rules(file: FileReport) -> str:
+    """The step summary's cell for a file's suppressed findings: each rule, with how many when more than one."""
+    suppressed = rule_findings(file).suppressed
+    if not suppressed:
+        return "none"
+    return escape(", ".join(f"{rule_id} ×{len(found)}" if len(found) > 1 else rule_id for rule_id, found in suppressed.items()))
 
 
 def _more(files: int) -> str:

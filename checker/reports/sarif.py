@@ -2,8 +2,10 @@
 
 One run: the driver describes every rule of the catalogue (so a viewer can explain a rule that did not fire), and
 each finding is one result at its file in the repository (`FileReport.location`, relative to `%SRCROOT%`) with the
-finding's stable fingerprint, so an alert keeps its identity when lines move. Suppressions are not written: findings
-carry none yet; when they do, each suppressed finding gets `suppressions` with its justification here.
+finding's stable fingerprint, so an alert keeps its identity when lines move. A suppressed finding is a result too,
+at its level, with `suppressions` (inSource for the template's Metadata, external for the baseline file; accepted, its
+reason the justification), which SARIF viewers show as suppressed. The baseline's stale entries are notes of the
+invocation.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from checker.evaluation.catalogue import Rule
-from checker.findings import SEVERITY_ORDER, FileReport, Finding, RunReport
+from checker.findings import SEVERITY_ORDER, BaselineEntry, BaselineUse, FileReport, Finding, RunReport, Suppression
 from checker.reports.json_layout import LINES, Json, Shape, dumps, one_line
 
 TOOL_NAME = "cfn-compliance"
@@ -30,6 +32,7 @@ SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0"}
 # never a finding, so a result is rarely a false positive.
 PRECISION = "high"
 LEVELS = {"error": "error", "warning": "warning"}
+SUPPRESSION_KINDS = {"inline": "inSource", "baseline": "external"}
 # The log's frame indented, each rule descriptor, invocation and result on one line of its own.
 _SHAPE: Shape = {"runs": [{"tool": {"driver": {"rules": LINES}}, "invocations": LINES, "results": LINES}]}
 
@@ -42,15 +45,17 @@ def render_sarif(
     snippets: Mapping[str, str],
     max_results: int = MAX_RESULTS,
 ) -> str:
-    """The whole run as one SARIF log. Results are written errors first (in file order within a severity), so a
-    consumer that keeps only the first N keeps the most severe; past `max_results` the rest is left out and the
-    run says so (run.properties and a tool notification)."""
+    """The whole run as one SARIF log. Open results are written first, errors before warnings (in file order within
+    a severity), then the suppressed ones in the same order, so a consumer that keeps only the first N keeps the
+    most severe of those that count; past `max_results` the rest is left out and the run says so (run.properties
+    and a tool notification)."""
     findings = [
         (file, finding, fingerprint)
         for file in report.files
         for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
     ]
-    findings.sort(key=lambda item: -SEVERITY_ORDER.get(item[1].severity, 0))  # stable: file order within a severity
+    # Stable: file order within a severity.
+    findings.sort(key=lambda item: (item[1].suppression is not None, -SEVERITY_ORDER.get(item[1].severity, 0)))
     kept = findings[:max_results]
     descriptors = _descriptors(rules, snippets, (finding for _, finding, _ in kept))
     index = {descriptor["id"]: position for position, descriptor in enumerate(descriptors)}
@@ -65,7 +70,7 @@ def render_sarif(
                 "rules": [one_line(descriptor) for descriptor in descriptors],
             }
         },
-        "invocations": [one_line(_invocation(len(findings), omitted, max_results))],
+        "invocations": [one_line(_invocation(len(findings), omitted, max_results, report.baseline))],
         "originalUriBaseIds": {
             SRCROOT: {"description": {"text": "The repository root (the working directory when outside a git repository)."}}
         },
@@ -77,16 +82,39 @@ def render_sarif(
     return dumps(log, _SHAPE)
 
 
-def _invocation(total: int, omitted: int, max_results: int) -> dict[str, Json]:
+def _invocation(total: int, omitted: int, max_results: int, baseline: BaselineUse | None) -> dict[str, Json]:
     invocation: dict[str, Json] = {"executionSuccessful": True}
+    notifications: list[Json] = []
     if omitted:
         text = (
             f"The run has {total} results, more than the {max_results} GitHub code scanning accepts in one run: "
-            f"the {max_results} most severe are written and {omitted} are left out. "
-            "`cfn-compliance check --format json` lists every finding."
+            f"the {max_results} most severe are written (open results before suppressed ones) and {omitted} are "
+            "left out. `cfn-compliance check --format json` lists every finding."
         )
-        invocation["toolExecutionNotifications"] = [{"level": "warning", "message": {"text": text}}]
+        notifications.append({"level": "warning", "message": {"text": text}})
+    if baseline is not None:
+        notifications.extend(_stale(entry, baseline.path) for entry in baseline.stale)
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return invocation
+
+
+def _stale(entry: BaselineEntry, baseline: str) -> dict[str, Json]:
+    """A baseline entry that matched no finding, as a note where its finding was."""
+    text = (
+        f"Stale baseline entry in {baseline}: {entry.rule_id} ({entry.message}) matched no finding; "
+        "`cfn-compliance baseline --prune` removes stale entries."
+    )
+    location: dict[str, Json] = {"physicalLocation": {"artifactLocation": artifact_location(entry.path)}}
+    if entry.resource:
+        location["logicalLocations"] = [_logical_location(entry.resource)]
+    return {
+        "level": "note",
+        "message": {"text": text},
+        "locations": [location],
+        "associatedRule": {"id": entry.rule_id},
+        "properties": {"fingerprint": entry.fingerprint, "propertyPath": entry.property_path},
+    }
 
 
 def _descriptors(rules: Iterable[Rule], snippets: Mapping[str, str], findings: Iterable[Finding]) -> list[dict[str, Json]]:
@@ -159,9 +187,7 @@ def rule_name(title: str) -> str:
 def _result(file: FileReport, finding: Finding, fingerprint: str, index: Mapping[str, int]) -> dict[str, Json]:
     location: dict[str, Json] = {"physicalLocation": _physical_location(file.location, finding)}
     if finding.resource:
-        location["logicalLocations"] = [
-            {"name": finding.resource, "fullyQualifiedName": f"Resources/{finding.resource}", "kind": "resource"}
-        ]
+        location["logicalLocations"] = [_logical_location(finding.resource)]
     result: dict[str, Json] = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],
@@ -170,9 +196,26 @@ def _result(file: FileReport, finding: Finding, fingerprint: str, index: Mapping
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
+    if finding.suppression is not None:
+        result["suppressions"] = [_suppression(finding.suppression)]
     if finding.path:
         result["properties"] = {"propertyPath": finding.path}
     return result
+
+
+def _logical_location(resource: str) -> dict[str, Json]:
+    return {"name": resource, "fullyQualifiedName": f"Resources/{resource}", "kind": "resource"}
+
+
+def _suppression(suppression: Suppression) -> dict[str, Json]:
+    written: dict[str, Json] = {
+        "kind": SUPPRESSION_KINDS[suppression.kind],
+        "status": "accepted",
+        "justification": suppression.reason,
+    }
+    if suppression.expires:
+        written["properties"] = {"expires": suppression.expires}
+    return written
 
 
 def _physical_location(location: str, finding: Finding) -> dict[str, Json]:

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from checker.findings import FileReport, Finding, RuleResult, RunReport, SkippedFile
+from checker.findings import BaselineUse, FileReport, Finding, RuleResult, RunReport, SkippedFile
 from checker.reports.summary import Summary, count_findings, summarise, unknown_results
 from checker.vocabulary import CATEGORIES
 
@@ -31,7 +31,8 @@ class _Style:
 
 
 def render_text(report: RunReport, *, color: bool, snippets: Mapping[str, str] | None = None, compact: bool = False) -> str:
-    """One block per file, then skipped inputs, then a single summary line; `compact`: one line per finding.
+    """One block per file, then skipped inputs and the baseline's stale entries, then a single summary line;
+    `compact`: one line per finding.
 
     `snippets` maps rule ids to the reference's own lines, shown under each finding of that rule."""
     if compact:
@@ -40,6 +41,8 @@ def render_text(report: RunReport, *, color: bool, snippets: Mapping[str, str] |
     blocks = [_file_block(file, style) for file in report.files]
     if report.skipped:
         blocks.append(_skipped_block(report.skipped, style))
+    if report.baseline is not None and report.baseline.stale:
+        blocks.append(_stale_block(report.baseline, style))
     summary = _summary_line(summarise(report), len(report.skipped))
     if report.changed_since is not None:
         summary += "\n" + _changes_line(report.files, report.changed_since)
@@ -48,22 +51,37 @@ def render_text(report: RunReport, *, color: bool, snippets: Mapping[str, str] |
 
 
 def render_compact(report: RunReport) -> str:
-    """`file:line:col: SEVERITY RULE_ID message`, one finding a line, as editors' quickfix lists and grep read it.
-    Nothing else is written: an empty output means no findings."""
-    lines = [
-        f"{inert(finding.file)}:{finding.line}:{finding.column}: {finding.severity.upper()} {finding.rule_id} {inert(finding.message)}"
-        + (_PREEXISTING if old else "")
-        for file in report.files
-        for finding, old in zip(file.findings, _preexisting(file), strict=True)
-    ]
+    """`file:line:col: SEVERITY RULE_ID message`, one finding a line, as editors' quickfix lists and grep read it;
+    after a file's open findings, its suppressed ones with the word `suppressed` for severity and the reason at the
+    end. Nothing else is written: an empty output means no findings."""
+    lines: list[str] = []
+    for file in report.files:
+        marked = list(zip(file.findings, _preexisting(file), strict=True))
+        lines.extend(
+            f"{inert(finding.file)}:{finding.line}:{finding.column}: {finding.severity.upper()} {finding.rule_id} {inert(finding.message)}"
+            + (_PREEXISTING if old else "")
+            for finding, old in marked
+            if finding.suppression is None
+        )
+        lines.extend(
+            f"{inert(finding.file)}:{finding.line}:{finding.column}: suppressed {finding.rule_id} {inert(finding.message)} — "
+            + _suppression_note(finding)
+            for finding, _ in marked
+            if finding.suppression is not None
+        )
     return "".join(f"{line}\n" for line in lines)
 
 
 def _file_block(file: FileReport, style: _Style) -> str:
     lines = [_verdict_line(file, style)]
-    for category, findings in _group_by_category(zip(file.findings, _preexisting(file), strict=True)):
+    marked = list(zip(file.findings, _preexisting(file), strict=True))
+    for category, findings in _group_by_category((finding, old) for finding, old in marked if finding.suppression is None):
         lines.append(style.heading(f"{category.capitalize()}:"))
         lines.extend(line for finding, old in findings for line in _finding_lines(finding, old, style))
+    suppressed = [finding for finding, _ in marked if finding.suppression is not None]
+    if suppressed:
+        lines.append(style.heading("Suppressed (reported, not failing the run):"))
+        lines.extend(_suppressed_line(finding, style) for finding in suppressed)
     if file.notes:
         lines.append(style.heading("Notes:"))
         lines.extend(f"  - {inert(note)}" for note in file.notes)
@@ -78,13 +96,15 @@ def _verdict_line(file: FileReport, style: _Style) -> str:
     """The first thing a reader sees: pass/fail, and how many rules did not look (not applicable) or could not decide,
     so that a PASS never hides rules that judged nothing."""
     counts = count_findings(file.findings)
-    tally = f"{_plural(counts.errors, 'error')}, {_plural(counts.warnings, 'warning')}"
+    suppressed = f"{counts.suppressed} suppressed" if counts.suppressed else ""
+    tally = ", ".join(filter(None, [_plural(counts.errors, "error"), _plural(counts.warnings, "warning"), suppressed]))
     unknown = len(unknown_results(file.results))
     if file.status == "compliant":
         label, code = "PASS", _GREEN
-        detail = "compliant" if counts.active == 0 else f"compliant with {tally}"
+        detail = f"compliant with {tally}" if counts.active else f"compliant: {suppressed}" if suppressed else "compliant"
     elif file.status == "non_compliant" and counts.active == 0:  # --fail-on-unknown: nothing failed, something was not judged
-        label, code, detail = "FAIL", _RED, "non-compliant"
+        label, code = "FAIL", _RED
+        detail = f"non-compliant: {suppressed}" if suppressed else "non-compliant"
     elif file.status == "non_compliant":
         label, code, detail = "FAIL", _RED, f"non-compliant: {tally}"
     else:
@@ -122,6 +142,35 @@ def _finding_lines(finding: Finding, old: bool, style: _Style) -> list[str]:
     return lines
 
 
+def _suppressed_line(finding: Finding, style: _Style) -> str:
+    """A suppressed finding in one line: the rule, where (the property path, or the resource), the line, why."""
+    where = inert(finding.path or finding.resource or finding.file)
+    note = _suppression_note(finding)
+    return f"  {style.paint('suppressed', _DIM)} {finding.rule_id} at {where} (line {finding.line}): {note}"
+
+
+def _suppression_note(finding: Finding) -> str:
+    """`reason [inline, expires 2027-06-30]`: why the finding is accepted, and by what."""
+    suppression = finding.suppression
+    if suppression is None:
+        return ""
+    expires = f", expires {inert(suppression.expires)}" if suppression.expires else ""
+    return f"{inert(suppression.reason) or 'no reason given'} [{suppression.kind}{expires}]"
+
+
+def _stale_block(baseline: BaselineUse, style: _Style) -> str:
+    """The baseline's entries that matched no finding (fixed, or their file gone), and how to drop them."""
+    lines = [
+        style.heading(f"Stale baseline entries in {inert(baseline.path)}:")
+        + f" {_plural(len(baseline.stale), 'entry', 'entries')} matched no finding (`cfn-compliance baseline --prune` removes stale entries)"
+    ]
+    for entry in baseline.stale:
+        resource = f" [{inert(entry.resource)}]" if entry.resource else ""
+        where = f" at {inert(entry.property_path)}" if entry.property_path else ""
+        lines.append(f"  {entry.rule_id}{resource} {inert(entry.path)}{where}: {inert(entry.message)} ({entry.fingerprint})")
+    return "\n".join(lines)
+
+
 def _unknown_line(result: RuleResult, style: _Style) -> str:
     reason = result.message or "no reason given"
     return f"  {style.paint('UNKNOWN', _YELLOW)} {result.rule_id} {inert(reason)}"
@@ -140,6 +189,8 @@ def _summary_line(summary: Summary, skipped: int) -> str:
         f"{summary.non_compliant} non-compliant, {summary.invalid} invalid; "
         f"{_plural(summary.errors, 'error')}, {_plural(summary.warnings, 'warning')}"
     )
+    if summary.suppressed:
+        line += f"; {_plural(summary.suppressed, 'finding')} suppressed"
     if summary.unknown:
         line += f"; {_plural(summary.unknown, 'rule')} could not be judged"
     if skipped:
@@ -158,8 +209,14 @@ def _preexisting(file: FileReport) -> list[bool]:
 
 
 def _changes_line(files: Iterable[FileReport], ref: str) -> str:
-    """--changed-since: how many findings the change brings, and how many were there already (they do not fail the run)."""
-    marks = [old for file in files for old in _preexisting(file)]
+    """--changed-since: how many open findings the change brings, and how many were there already (they do not fail
+    the run); suppressed findings are counted on the summary line."""
+    marks = [
+        old
+        for file in files
+        for finding, old in zip(file.findings, _preexisting(file), strict=True)
+        if finding.suppression is None
+    ]
     old = sum(marks)
     return f"Since {inert(ref)}: {_plural(len(marks) - old, 'new finding')}, {old} pre-existing (reported, not failing the run)"
 
@@ -182,5 +239,5 @@ def _escaped(char: str) -> str:
     return repr(char)[1:-1]
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _plural(count: int, noun: str, nouns: str | None = None) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {nouns or noun + 's'}"

@@ -181,7 +181,7 @@ def test_json_is_one_indented_document_with_trailing_newline() -> None:
     for file in json.loads(text)["files"]:
         for item in (*file["findings"], *file["results"]):
             assert any(json.loads(line.strip().rstrip(",")) == item for line in lines if line.strip().startswith('{"rule_id"'))
-    assert list(json.loads(text)) == ["tool", "files", "skipped", "summary"]
+    assert list(json.loads(text)) == ["tool", "files", "skipped", "summary", "baseline"]
 
 
 def test_json_finding_values(document: dict[str, Any]) -> None:
@@ -197,15 +197,16 @@ def test_json_finding_values(document: dict[str, Any]) -> None:
         "column": 9,
         "remediation": "List only the actions the function calls, e.g. sqs:SendMessage.",
         "fingerprint": REPORT.files[1].fingerprints()[0],
+        "suppressed": None,
     }
 
 
 def test_json_key_order_is_stable(document: dict[str, Any]) -> None:
     file = document["files"][1]
-    assert list(file) == ["path", "repo_path", "status", "score", "findings", "results", "reference", "notes"]
+    assert list(file) == ["path", "repo_path", "status", "score", "suppressed", "findings", "results", "reference", "notes"]
     assert list(file["findings"][0]) == [
         "rule_id", "severity", "category", "title", "message", "resource",
-        "path", "line", "column", "remediation", "fingerprint",
+        "path", "line", "column", "remediation", "fingerprint", "suppressed",
     ]  # fmt: skip
 
 
@@ -218,6 +219,7 @@ def test_json_summary(document: dict[str, Any]) -> None:
         "findings": 5,
         "errors": 3,
         "warnings": 2,
+        "suppressed": 0,
     }
     assert document["skipped"] == [{"path": "templates/README.md", "reason": "not a CloudFormation template"}]
 
