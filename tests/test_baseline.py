@@ -231,3 +231,19 @@ def test_an_inline_suppression_is_not_recorded_again(repo: Path, capsys) -> None
     kept = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]
     assert [entry["rule"] for entry in kept] == ["COST003", "SEC008"]
     capsys.readouterr()
+
+
+def test_the_reports_carry_baseline_suppressions_and_stale_entries_end_to_end(repo: Path, capsys) -> None:
+    assert _baseline("stacks") == 0
+    (repo / "stacks" / "resizer.yaml").write_text(FUNCTION.replace("MemorySize: 3008", "MemorySize: 512"), encoding="utf-8")
+    capsys.readouterr()
+    assert _check("stacks", "--baseline", ".cfn-compliance-baseline.json", "--format", "json", "--output", "sarif=out.sarif") == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [(finding["rule_id"], finding["suppressed"]) for finding in document["files"][0]["findings"]] == [
+        (rule, {"kind": "baseline", "reason": "accepted in the baseline .cfn-compliance-baseline.json", "expires": None})
+        for rule in ("COST003", "SEC008")
+    ]
+    assert document["baseline"]["path"] == ".cfn-compliance-baseline.json"
+    assert [(entry["rule_id"], entry["path"]) for entry in document["baseline"]["stale"]] == [("COST002", "stacks/resizer.yaml")]
+    sarif = json.loads((repo / "out.sarif").read_text(encoding="utf-8"))
+    assert [result["suppressions"][0]["kind"] for result in sarif["runs"][0]["results"]] == ["external", "external"]

@@ -201,3 +201,20 @@ def test_the_audit_itself_cannot_be_suppressed(tmp_path: Path, engine_id: str) -
     assert [(finding.rule_id, finding.message) for finding in file.findings if finding.rule_id == "TPL004"] == [
         ("TPL004", "TPL004 audits the suppressions and cannot be suppressed itself.")
     ]
+
+
+def test_an_inline_suppression_reaches_the_reports_end_to_end(tmp_path: Path, capsys) -> None:
+    path = _write(tmp_path, FUNCTION.format(expires="            expires: 2099-06-30\n"))
+    assert main(["check", str(path), "--no-cfn-lint", "--rule", "COST002,TPL004", "--format", "json"]) == 0
+    [finding] = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert finding["suppressed"] == {
+        "kind": "inline",
+        "reason": "image processing needs 3 GB; approved by the platform team",
+        "expires": "2099-06-30",
+    }
+    assert main(["check", str(path), "--no-cfn-lint", "--rule", "COST002,TPL004", "--color", "never"]) == 0
+    suppressed = [line for line in capsys.readouterr().out.splitlines() if line.lstrip().startswith("suppressed ")]
+    assert suppressed == [
+        "  suppressed COST002 at Resources/Resizer/Properties/MemorySize (line 14): "
+        "image processing needs 3 GB; approved by the platform team [inline, expires 2099-06-30]"
+    ]
