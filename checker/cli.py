@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, NoReturn
 from checker import __version__
 from checker.cli_parser import CONFIG_NAME, DEFAULT_BASELINE, EXIT_INVALID, build_parser
 from checker.reports import FORMATS, RenderOptions
-from checker.reports.markdown import render_step_summary
 from checker.reports.rules import CATALOGUE_FORMATS
 
 if TYPE_CHECKING:
@@ -168,7 +167,12 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         files.append(("summary", summary_file, "a"))  # the job's summary page; other steps may have written to it
     for name, path, mode in files:
         file_options = _options_for(name, dataclasses.replace(render, color=False), args)
-        text = render_step_summary(report, file_options) if name == "summary" else FORMATS[name].render(report, file_options)
+        if name == "summary":
+            from checker.reports.markdown import render_step_summary
+
+            text = render_step_summary(report, file_options)
+        else:
+            text = FORMATS[name].render(report, file_options)
         try:
             _write(path, text, mode)
         except OSError as error:

@@ -306,9 +306,10 @@ def test_a_run_that_checked_nothing_says_so_and_lists_what_it_skipped(options: R
     ]
 
 
-def test_the_format_is_registered_with_the_reference_and_snippets() -> None:
+def test_the_format_is_registered_with_the_reference_and_snippets(failing: RunReport, options: RenderOptions) -> None:
     chosen = FORMATS["markdown"]
-    assert (chosen.render, chosen.shows_reference, chosen.uses_snippets) == (render_markdown, True, True)
+    assert (chosen.shows_reference, chosen.uses_snippets) == (True, True)
+    assert chosen.render(failing, options) == render_markdown(failing, options)
 
 
 # --- hostile text ---------------------------------------------------------------------------------------------

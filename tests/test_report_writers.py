@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -15,6 +17,7 @@ from checker.findings import RunReport
 from checker.reports import FORMATS
 from checker.reports.json_layout import LINES, Shape, dumps, one_line
 from checker.reports.junit import attribute, character_data, xml_text
+from tests.conftest import REFERENCE, ROOT
 from tests.test_format_agreement import HOSTILE, file_reports
 from tests.test_golden_reports import render_options
 from tests.test_junit_report import checked, hostile_report
@@ -131,3 +134,23 @@ def test_any_run_in_junit_is_written_as_elementtree_writes_it(report: RunReport)
     text = _junit(report)
     # A carriage return in a failure's text is read as a line break, as from ElementTree's own documents.
     assert _as_elementtree_writes_it(text) == text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_a_text_run_imports_no_other_writer() -> None:
+    """Start-up stays lean: a pre-commit run writes text, so the nine other writers (and Jinja2) stay unimported
+    until a run asks for them."""
+    probe = (
+        "import sys, contextlib, io\n"
+        "from checker.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['check', '--no-cfn-lint', '--jobs', '1', {str(REFERENCE)!r}])\n"
+        "print(code, sorted(name for name in sys.modules if name.startswith('checker.reports.')), 'jinja2' in sys.modules)\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['check', '--no-cfn-lint', '--jobs', '1', '--format', 'sarif', {str(REFERENCE)!r}])\n"
+        "print('checker.reports.sarif' in sys.modules)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert ran.stdout.splitlines() == [
+        "0 ['checker.reports.rules', 'checker.reports.summary', 'checker.reports.text'] False",
+        "True",
+    ]

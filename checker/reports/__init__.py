@@ -1,5 +1,6 @@
 """Pure renderers: a run's report in, text out. The CLI picks one by `--format` (and `--output FORMAT=PATH`) from
-FORMATS; adding an output format is adding a module here and an entry there."""
+FORMATS; adding an output format is adding a module here and an entry there. Each entry imports its module when it
+renders: a pre-commit run writes text and should not pay for importing nine other writers."""
 
 from __future__ import annotations
 
@@ -8,15 +9,6 @@ from dataclasses import dataclass, field
 
 from checker.evaluation.catalogue import Rule
 from checker.findings import RunReport
-from checker.reports.batch import render_csv, render_jsonl
-from checker.reports.github import render_github
-from checker.reports.gitlab import render_gitlab
-from checker.reports.html import render_html
-from checker.reports.json import render_json
-from checker.reports.junit import render_junit
-from checker.reports.markdown import render_markdown
-from checker.reports.sarif import render_sarif
-from checker.reports.text import render_text
 
 
 @dataclass(frozen=True)
@@ -40,32 +32,75 @@ class Format:
     uses_snippets: bool = False  # the report quotes the reference's lines, so the CLI must read them
 
 
+def _text(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.text import render_text
+
+    return render_text(report, color=options.color, snippets=options.snippets, compact=options.compact)
+
+
+def _json(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.json import render_json
+
+    return render_json(report, tool_version=options.tool_version, severities=options.severities())
+
+
+def _sarif(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.sarif import render_sarif
+
+    return render_sarif(report, tool_version=options.tool_version, rules=options.rules, snippets=options.snippets)
+
+
+def _gitlab(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.gitlab import render_gitlab
+
+    return render_gitlab(report)
+
+
+def _github(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.github import render_github
+
+    return render_github(report)
+
+
+def _junit(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.junit import render_junit
+
+    return render_junit(report, titles={rule.id: rule.title for rule in options.rules})
+
+
+def _csv(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.batch import render_csv
+
+    return render_csv(report, severities=options.severities())
+
+
+def _jsonl(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.batch import render_jsonl
+
+    return render_jsonl(report, severities=options.severities())
+
+
+def _markdown(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.markdown import render_markdown
+
+    return render_markdown(report, options)
+
+
+def _html(report: RunReport, options: RenderOptions) -> str:
+    from checker.reports.html import render_html
+
+    return render_html(report, tool_version=options.tool_version, rules=options.rules, snippets=options.snippets)
+
+
 FORMATS: dict[str, Format] = {
-    "text": Format(
-        lambda report, options: render_text(report, color=options.color, snippets=options.snippets, compact=options.compact),
-        False,
-    ),
-    "json": Format(
-        lambda report, options: render_json(report, tool_version=options.tool_version, severities=options.severities()), True
-    ),
-    "sarif": Format(
-        lambda report, options: render_sarif(
-            report, tool_version=options.tool_version, rules=options.rules, snippets=options.snippets
-        ),
-        False,
-        uses_snippets=True,
-    ),
-    "gitlab": Format(lambda report, options: render_gitlab(report), False),
-    "github": Format(lambda report, options: render_github(report), False),
-    "junit": Format(lambda report, options: render_junit(report, titles={rule.id: rule.title for rule in options.rules}), False),
-    "csv": Format(lambda report, options: render_csv(report, severities=options.severities()), False),
-    "jsonl": Format(lambda report, options: render_jsonl(report, severities=options.severities()), False),
-    "markdown": Format(render_markdown, shows_reference=True, uses_snippets=True),
-    "html": Format(
-        lambda report, options: render_html(
-            report, tool_version=options.tool_version, rules=options.rules, snippets=options.snippets
-        ),
-        shows_reference=True,
-        uses_snippets=True,
-    ),
+    "text": Format(_text, False),
+    "json": Format(_json, True),
+    "sarif": Format(_sarif, False, uses_snippets=True),
+    "gitlab": Format(_gitlab, False),
+    "github": Format(_github, False),
+    "junit": Format(_junit, False),
+    "csv": Format(_csv, False),
+    "jsonl": Format(_jsonl, False),
+    "markdown": Format(_markdown, shows_reference=True, uses_snippets=True),
+    "html": Format(_html, shows_reference=True, uses_snippets=True),
 }
