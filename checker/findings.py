@@ -14,7 +14,7 @@ SEVERITY_ORDER = {"warning": 1, "error": 2}
 SuppressionKind = Literal["inline", "baseline"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suppression:
     """Why a finding does not fail the run: a reason written in the template's Metadata (`inline`, perhaps with an
     expiry date) or an entry of the baseline file (`baseline`). The finding stays in every report."""
@@ -24,7 +24,7 @@ class Suppression:
     expires: str | None = None  # ISO date; inline only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One failed rule at one place in one file."""
 
@@ -42,7 +42,7 @@ class Finding:
     suppression: Suppression | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleResult:
     """The verdict of one rule on one file, recorded for passes as well as failures."""
 
@@ -51,14 +51,14 @@ class RuleResult:
     message: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SettingDifference:
     setting: str
     reference: object
     candidate: object
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ComponentMatch:
     """A reference component and the candidate resource that plays it (None: missing)."""
 
@@ -68,7 +68,7 @@ class ComponentMatch:
     differences: tuple[SettingDifference, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileReport:
     """One file's verdict. `path` is the file as the user named it (what people read); `repo_path` is where it
     sits in the repository (POSIX, relative to the repository root, or to the working directory outside git;
@@ -109,13 +109,13 @@ class FileReport:
         return tuple(prints)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkippedFile:
     path: str
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BaselineEntry:
     """One accepted finding in a baseline file, by its fingerprint; the rest says what it was, for people."""
 
@@ -127,7 +127,7 @@ class BaselineEntry:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BaselineUse:
     """The baseline a run read (`check --baseline`): its path, how many of its entries matched a finding, and
     the entries that matched none in the files checked (fixed, or their file gone), which `baseline --prune` drops."""
@@ -137,7 +137,7 @@ class BaselineUse:
     stale: tuple[BaselineEntry, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunReport:
     files: tuple[FileReport, ...]
     skipped: tuple[SkippedFile, ...] = field(default_factory=tuple)
