@@ -8,7 +8,7 @@ import dataclasses
 import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -160,7 +160,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         severities=check_options.severities,
     )
     with contextlib.suppress(BrokenPipeError):  # `check . | head`: the reader has seen enough; the verdict stands
-        _print(FORMATS[args.format].render(report, _options_for(args.format, render, args)))
+        _print(*FORMATS[args.format].chunks(report, _options_for(args.format, render, args)))
     files = [(name, path, "w") for name, path in outputs]
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file and "github" in (args.format, *(name for name, _ in outputs)):
@@ -170,11 +170,11 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if name == "summary":
             from checker.reports.markdown import render_step_summary
 
-            text = render_step_summary(report, file_options)
+            chunks: Iterable[str] = (render_step_summary(report, file_options),)
         else:
-            text = FORMATS[name].render(report, file_options)
+            chunks = FORMATS[name].chunks(report, file_options)
         try:
-            _write(path, text, mode)
+            _write(path, chunks, mode)
         except OSError as error:
             print(f"cfn-compliance: error: cannot write the {name} report to {path}: {error.strerror or error}", file=sys.stderr)
             return EXIT_INVALID
@@ -240,7 +240,7 @@ def _baseline(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             *entries_of(report),
         ]
     try:
-        _write(target, render_baseline(entries), "w")
+        _write(target, (render_baseline(entries),), "w")
     except OSError as error:
         print(f"cfn-compliance: error: cannot write the baseline {target}: {error.strerror or error}", file=sys.stderr)
         return EXIT_INVALID
@@ -281,11 +281,13 @@ def _read_stdin(args: argparse.Namespace) -> StdinInput | None:
     return StdinInput(raw, args.stdin_name or STDIN_NAME)
 
 
-def _print(text: str) -> None:
+def _print(*chunks: str) -> None:
     """Write to stdout now, flushing, so a closed pipe is met here and not when Python exits (which would print
-    "Exception ignored" and exit 120); after one, stdout goes to the null device."""
+    "Exception ignored" and exit 120); after one, stdout goes to the null device. A report written in chunks is
+    written as each is made."""
     try:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -315,12 +317,14 @@ def _options_for(name: str, render: RenderOptions, args: argparse.Namespace) -> 
     return render
 
 
-def _write(path: str, text: str, mode: str) -> None:
-    """One --output file (or the job summary, appended to); a folder on the way is created."""
+def _write(path: str, chunks: Iterable[str], mode: str) -> None:
+    """One --output file (or the job summary, appended to), written as its chunks are made; a folder on the way is
+    created."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open(mode, encoding="utf-8", errors="backslashreplace", newline="") as handle:  # CSV's \r\n stays as written
-        handle.write(text)
+        for chunk in chunks:
+            handle.write(chunk)
 
 
 def exit_code(report: RunReport, fail_on: str) -> int:

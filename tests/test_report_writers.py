@@ -3,6 +3,7 @@ GitLab) and JUnit XML written as text. Each is checked against the standard libr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -13,10 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checker import __version__
+from checker.evaluation.options import CheckOptions
 from checker.findings import RunReport
 from checker.reports import FORMATS
-from checker.reports.json_layout import LINES, Shape, dumps, one_line
+from checker.reports.json_layout import LINES, Shape, dumps, one_line, stream
 from checker.reports.junit import attribute, character_data, xml_text
+from checker.run.runner import check_paths
 from tests.conftest import REFERENCE, ROOT
 from tests.test_format_agreement import HOSTILE, file_reports
 from tests.test_golden_reports import render_options
@@ -154,3 +158,42 @@ def test_a_text_run_imports_no_other_writer() -> None:
         "0 ['checker.reports.rules', 'checker.reports.summary', 'checker.reports.text'] False",
         "True",
     ]
+
+
+@given(st.lists(OBJECTS, max_size=4), OBJECTS, st.booleans())
+def test_a_streamed_list_is_written_byte_for_byte_as_the_whole_document(items: list[dict], rest: dict, open_rest: bool) -> None:
+    """`stream` writes what `dumps` writes, item by item: the JSON report streamed by the CLI is the same document."""
+    document = {"tool": {"name": "x"}, "files": items, **{f"k{key}": value for key, value in rest.items()}}
+    shape = {
+        "files": [opened(items[0]) if items else None],
+        **{f"k{key}": opened(value) if open_rest else None for key, value in rest.items()},
+    }
+    chunks = list(stream({**document, "files": iter(items)}, shape, "files"))
+    assert "".join(chunks) == dumps(document, shape)
+    assert len(chunks) == len(document) + len(items) + 2  # a chunk per item, besides the frame's
+
+
+def test_the_cli_streams_the_json_report_it_would_render_whole(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    paths = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests" / "fixtures" / "reports").glob("*.*"))
+    paths = [path for path in paths if path.endswith((".yaml", ".md"))]
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "checker.cli",
+            "check",
+            "--no-cfn-lint",
+            "--format",
+            "json",
+            "--output",
+            f"json={tmp_path / 'r.json'}",
+            *paths,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    options = dataclasses.replace(render_options(), tool_version=__version__)
+    whole = FORMATS["json"].render(check_paths(paths, CheckOptions(cfn_lint=False)), options)
+    assert len(json.loads(ran.stdout)["files"]) == len(paths) >= 3
+    assert ran.stdout == (tmp_path / "r.json").read_text(encoding="utf-8") == whole

@@ -4,7 +4,7 @@ renders: a pre-commit run writes text and should not pay for importing nine othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from checker.evaluation.catalogue import Rule
@@ -30,6 +30,11 @@ class Format:
     render: Callable[[RunReport, RenderOptions], str]
     shows_reference: bool  # the report carries the side-by-side with the reference, so the run must compute it
     uses_snippets: bool = False  # the report quotes the reference's lines, so the CLI must read them
+    stream: Callable[[RunReport, RenderOptions], Iterable[str]] | None = None  # the same text in chunks, to write as made
+
+    def chunks(self, report: RunReport, options: RenderOptions) -> Iterable[str]:
+        """The report's text in the pieces it can be written in (one piece for a format that does not stream)."""
+        return self.stream(report, options) if self.stream is not None else (self.render(report, options),)
 
 
 def _text(report: RunReport, options: RenderOptions) -> str:
@@ -39,9 +44,13 @@ def _text(report: RunReport, options: RenderOptions) -> str:
 
 
 def _json(report: RunReport, options: RenderOptions) -> str:
-    from checker.reports.json import render_json
+    return "".join(_json_chunks(report, options))
 
-    return render_json(report, tool_version=options.tool_version, severities=options.severities())
+
+def _json_chunks(report: RunReport, options: RenderOptions) -> Iterable[str]:
+    from checker.reports.json import stream_json
+
+    return stream_json(report, tool_version=options.tool_version, severities=options.severities())
 
 
 def _sarif(report: RunReport, options: RenderOptions) -> str:
@@ -94,7 +103,7 @@ def _html(report: RunReport, options: RenderOptions) -> str:
 
 FORMATS: dict[str, Format] = {
     "text": Format(_text, False),
-    "json": Format(_json, True),
+    "json": Format(_json, True, stream=_json_chunks),
     "sarif": Format(_sarif, False, uses_snippets=True),
     "gitlab": Format(_gitlab, False),
     "github": Format(_github, False),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from checker.bundled import DATA
 from checker.findings import (
@@ -18,7 +18,7 @@ from checker.findings import (
     SkippedFile,
     Suppression,
 )
-from checker.reports.json_layout import LINES, Json, Shape, dumps, one_line
+from checker.reports.json_layout import LINES, Json, Shape, one_line, stream
 from checker.reports.summary import Summary, count_findings, file_score, summarise
 
 TOOL_NAME = "cfn-compliance"
@@ -33,17 +33,24 @@ _SHAPE: Shape = {
 
 def render_json(report: RunReport, *, tool_version: str, severities: Mapping[str, str]) -> str:
     """The whole run as one JSON document; keys are built in a fixed order so diffs stay stable."""
+    return "".join(stream_json(report, tool_version=tool_version, severities=severities))
+
+
+def stream_json(report: RunReport, *, tool_version: str, severities: Mapping[str, str]) -> Iterator[str]:
+    """The same document in chunks, a file at a time: what the CLI writes, so a run over thousands of files never
+    holds the whole text, nor every file's document, at once."""
     results: dict[tuple[str, str, str | None], str] = {}  # a corpus run repeats a few hundred results 70,000 times
-    document = {
+    compared = report.changed_since is not None
+    document: dict[str, Json] = {
         "tool": {"name": TOOL_NAME, "version": tool_version},
-        "files": [_file(file, severities, results, compared=report.changed_since is not None) for file in report.files],
+        "files": (_file(file, severities, results, compared=compared) for file in report.files),
         "skipped": [one_line(_skipped(skipped)) for skipped in report.skipped],
         "summary": _summary(summarise(report)),
         "baseline": _baseline(report.baseline),
     }
     if report.changed_since is not None:
         document["changed_since"] = report.changed_since
-    return dumps(document, _SHAPE)
+    return stream(document, _SHAPE, "files")
 
 
 def _file(

@@ -5,7 +5,7 @@ the C encoder, and only the frame a report names is walked in Python."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
@@ -41,6 +41,37 @@ def dumps(value: Json, shape: Shape) -> str:
     _write(value, shape, 0, parts)
     parts.append("\n")
     return "".join(parts)
+
+
+def stream(value: Mapping[str, Json], shape: Shape, streamed: str) -> Iterator[str]:
+    """What `dumps(value, shape)` writes, in chunks, where `value[streamed]` is an iterable of objects rather than a
+    list: each is written as it comes, so a report of thousands of files never holds its whole text (or all its
+    items) at once. The object `value` must open (it holds a mapping, so it is never written on one line)."""
+    inner, outer = "\n" + _INDENT, "\n"
+    shapes = shape if isinstance(shape, Mapping) else {}
+    for index, (key, item) in enumerate(value.items()):
+        head = ("{" + inner if index == 0 else "," + inner) + encode_basestring_ascii(key) + ": "
+        if key == streamed:
+            items = shapes.get(key)
+            yield head
+            yield from _stream_list(item, items[0] if isinstance(items, list) else None, 1)
+        else:
+            parts = [head]
+            _write(item, shapes.get(key), 1, parts)
+            yield "".join(parts)
+    yield outer + "}\n"
+
+
+def _stream_list(items: Iterable[Json], shape: Shape, depth: int) -> Iterator[str]:
+    """A list of objects, an item at a time, laid out as `_write` lays out a list it opens (`[]` when empty)."""
+    inner, outer = "\n" + _INDENT * (depth + 1), "\n" + _INDENT * depth
+    first = True
+    for item in items:
+        parts = ["[" + inner if first else "," + inner]
+        _write(item, shape, depth + 1, parts)
+        yield "".join(parts)
+        first = False
+    yield "[]" if first else outer + "]"
 
 
 def _write(value: Json, shape: Shape, depth: int, parts: list[str]) -> None:
