@@ -277,3 +277,21 @@ def test_ctrl_c_at_random_moments_stops_every_run_cleanly(tmp_path) -> None:
     command = Command(templates(tmp_path, 150), jobs=2)
     stops = list(interrupts(command, len(MOMENTS) * 2, 7, uninterrupted(command, runs=1), Redrawn()))
     assert [stop for stop in stops if not stop.clean] == []
+
+
+def test_reports_from_workers_share_their_repeated_texts(tmp_path: Path) -> None:
+    """Each file's report crosses from its worker in a pickle of its own; the texts every file repeats (titles,
+    remediations, not-applicable messages, component names) arrive as one string each, not one per file."""
+    model = FIXTURES / "reports" / "model-response.yaml"
+    for name in ("a.yaml", "b.yaml"):
+        shutil.copyfile(model, tmp_path / name)
+    options = CheckOptions(cfn_lint=False, today=CHECK_DATE)
+    first, second = check_paths([str(tmp_path)], options, jobs=2).files
+    assert first.findings[0].remediation is second.findings[0].remediation
+    assert [a.message is b.message for a, b in zip(first.results, second.results, strict=True) if a.message] == [
+        True for result in first.results if result.message
+    ]
+    assert first.reference[0].component is second.reference[0].component
+    alone = check_paths([str(tmp_path / "a.yaml")], options, jobs=1).files[0]
+    assert (first.findings, first.results, first.reference) == (alone.findings, alone.results, alone.reference)
+    assert pickle.loads(pickle.dumps(first)) == first
