@@ -6,12 +6,28 @@ cfn-lint runs with the options given here and no others: its own configuration f
 working directory or the home folder) are never read, so where the checker happens to run cannot change
 TPL002. The template's own `Metadata: cfn-lint: config:` still applies, merged with ours (cfn-lint's
 `merge_configs`): an `ignore_checks` written in the template adds to the configuration's.
+
+cfn-lint's rule set is prepared once per process and reused for every file, as `cfn-lint` itself does over
+many files: building it loads thousands of JSON schemas and cost 80 % of the pass when it was done per file.
+`_rules` builds it the way cfn-lint's `Runner` does (`Runner(config).rules`: its rules folder, no custom rules);
+each file then goes through `cfnlint.runner.run_template_by_data`, the call `Runner.validate_template` and
+`cfnlint.api.lint` make with a prepared set. The set does not depend on regions or ignore_checks (cfn-lint
+decides which of its rules are on, and configures them, from the configuration on every run), so one serves
+every configuration; the configuration itself is made once per distinct (regions, ignore_checks) and is reset
+to each template's own Metadata by cfn-lint at the start of every run. With `--jobs N`, each worker process
+prepares its own on its first file and keeps it until the run ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -30,7 +46,7 @@ class LintFailure(Exception):
 def lint_errors(text: str, ignore_checks: Sequence[str] = (), regions: Sequence[str] = ("us-east-1",)) -> list[LintError]:
     """cfn-lint's error-class matches for a template; warnings and informational matches are not ours."""
     try:
-        matches = _lint(text, list(ignore_checks), list(regions) or ["us-east-1"])
+        matches = _lint(text, tuple(ignore_checks), tuple(regions) or ("us-east-1",))
     except Exception as error:
         raise LintFailure(f"cfn-lint could not judge this file ({type(error).__name__}: {error})") from None
     errors = []
@@ -42,21 +58,36 @@ def lint_errors(text: str, ignore_checks: Sequence[str] = (), regions: Sequence[
     return sorted(set(errors), key=lambda error: (error.line, error.column, error.rule_id))
 
 
-def _lint(text: str, ignore_checks: list[str], regions: list[str]) -> list:
-    """cfnlint.api.lint, with a configuration that finds no configuration file (the API's own looks in the
-    working directory and the home folder)."""
-    from cfnlint.config import ConfigMixIn
+def _lint(text: str, ignore_checks: tuple[str, ...], regions: tuple[str, ...]) -> list:
+    """cfnlint.api.lint with a prepared rule set and a configuration that finds no configuration file (the
+    API's own looks in the working directory and the home folder, and builds the rules again for every call)."""
     from cfnlint.decode.decode import decode_str
-    from cfnlint.runner import Runner
-
-    class _OnlyGiven(ConfigMixIn):
-        def _find_config(self) -> tuple[str, str]:
-            return "", ""
+    from cfnlint.runner import run_template_by_data
 
     template, errors = decode_str(text)
     if errors:
         return list(errors)
     if template is None:
         return []
-    config = _OnlyGiven(regions=regions, ignore_checks=ignore_checks, merge_configs=True)
-    return list(Runner(config).validate_template(template))
+    return list(run_template_by_data(template, _config(regions, ignore_checks), _rules()))
+
+
+@lru_cache(maxsize=8)  # one per distinct configuration: a run has one, a test session a few
+def _config(regions: tuple[str, ...], ignore_checks: tuple[str, ...]) -> ConfigMixIn:
+    """Our options, merged with each template's Metadata (cfn-lint sets those at the start of every run)."""
+    from cfnlint.config import ConfigMixIn
+
+    class _OnlyGiven(ConfigMixIn):
+        def _find_config(self) -> tuple[str, str]:
+            return "", ""
+
+    return _OnlyGiven(regions=list(regions), ignore_checks=list(ignore_checks), merge_configs=True)
+
+
+@cache
+def _rules() -> Rules:
+    """cfn-lint's rule set, built once per process by its own Runner (which reads from the configuration only
+    the rule folders and custom rules to load: cfn-lint's own folder, and none)."""
+    from cfnlint.runner import Runner
+
+    return Runner(_config(("us-east-1",), ())).rules

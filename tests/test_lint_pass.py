@@ -1,0 +1,72 @@
+"""The cfn-lint pass without repeated work: one rule set per process, giving exactly what the work done afresh gave."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.lint_equality import fresh_lint_errors
+from checker.evaluation import lint
+from checker.evaluation.lint import lint_errors
+from tests.conftest import ROOT
+
+CORPUS = ROOT / "tests" / "corpus" / "cfn-lint"
+# Templates whose own cfn-lint Metadata configures the run (ignore_checks, configure_rules, resource directives),
+# each followed by ones that configure nothing: what one template sets must not stay for the next.
+SAMPLE = [
+    "test__fixtures__templates__bad__core__config_configure_e3012.yaml",
+    "test__fixtures__templates__bad__generic.yaml",
+    "test__fixtures__templates__good__core__config_cfn_lint.yaml",
+    "test__fixtures__templates__bad__core__directives.yaml",
+    "test__fixtures__templates__bad__functions_ref.yaml",
+    "test__fixtures__templates__bad__transform_serverless_template.yaml",
+    "test__fixtures__templates__issues__sam_w_conditions.yaml",
+]
+BAD_RUNTIME = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs99.x
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/x
+      Code: {ZipFile: "exports.handler = async () => {}"}
+"""
+
+
+def test_a_prepared_rule_set_finds_what_a_fresh_one_finds() -> None:
+    texts = [(CORPUS / name).read_text() for name in SAMPLE]
+    fresh = [fresh_lint_errors(text) for text in texts]
+    assert any(fresh) and not all(fresh)  # the sample has errors to compare, and templates without
+    for order in (texts, texts[::-1]):
+        prepared = [lint_errors(text) for text in order]
+        assert prepared == (fresh if order is texts else fresh[::-1])
+
+
+def test_a_templates_metadata_applies_to_that_template_only() -> None:
+    ignoring = "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E3030]\n" + BAD_RUNTIME
+    assert [error.rule_id for error in lint_errors(BAD_RUNTIME)] == ["E3030"]
+    assert lint_errors(ignoring) == []
+    assert [error.rule_id for error in lint_errors(BAD_RUNTIME)] == ["E3030"]
+    assert lint_errors(BAD_RUNTIME, ignore_checks=["E3030"]) == []
+    assert [error.rule_id for error in lint_errors(BAD_RUNTIME)] == ["E3030"]
+
+
+def test_the_rule_set_is_prepared_once_for_every_file_and_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cfnlint.runner
+
+    built = []
+
+    class Counted(cfnlint.runner.Runner):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            built.append(1)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cfnlint.runner, "Runner", Counted)
+    lint._rules.cache_clear()
+    try:
+        lint_errors(BAD_RUNTIME)
+        lint_errors(BAD_RUNTIME.replace("Fn", "Other"))
+        lint_errors(BAD_RUNTIME, ignore_checks=["E3012"], regions=["eu-west-1"])
+        assert len(built) == 1
+    finally:
+        lint._rules.cache_clear()
