@@ -1,13 +1,15 @@
-"""The cfn-lint pass without repeated work: one rule set per process, giving exactly what the work done afresh gave."""
+"""The cfn-lint pass without repeated work: one rule set per process, one run per template;\neach gives exactly what the work done afresh gave."""
 
 from __future__ import annotations
 
 import pytest
 
 from benchmarks.lint_equality import fresh_lint_errors
-from checker.evaluation import lint
+from checker.evaluation import judge, lint
 from checker.evaluation.lint import lint_errors
-from tests.conftest import ROOT
+from checker.evaluation.options import CheckOptions
+from checker.load import load_text
+from tests.conftest import CHECK_DATE, ROOT
 
 CORPUS = ROOT / "tests" / "corpus" / "cfn-lint"
 # Templates whose own cfn-lint Metadata configures the run (ignore_checks, configure_rules, resource directives),
@@ -70,3 +72,33 @@ def test_the_rule_set_is_prepared_once_for_every_file_and_configuration(monkeypa
         assert len(built) == 1
     finally:
         lint._rules.cache_clear()
+
+
+SAM_WITH_AN_UNDECIDED_CONDITION = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Condition: IsProd
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Timeout: 99999
+      InlineCode: "def handler(event, context): pass"
+"""
+
+
+def test_a_sam_template_judged_both_ways_runs_the_cfn_lint_pass_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    linted, judged = [], []
+    monkeypatch.setattr(lint, "_lint", lambda *args, _real=lint._lint: linted.append(1) or _real(*args))
+    monkeypatch.setattr(judge, "_judge", lambda *args, _real=judge._judge: judged.append(1) or _real(*args))
+    template = load_text(SAM_WITH_AN_UNDECIDED_CONDITION, "t.yaml")
+    report = judge.check_template(template, CheckOptions(only_rules=frozenset({"TPL002"}), today=CHECK_DATE))
+    assert (len(judged), len(linted)) == (2, 1)  # judged with and without Fn; cfn-lint ran once
+    assert [(finding.rule_id, finding.line, finding.message.split(":")[0]) for finding in report.findings] == [
+        ("TPL002", 13, "cfn-lint E3034")
+    ]
