@@ -1,6 +1,11 @@
-"""The cfn-lint pass without repeated work: one rule set per process, one run per template;\neach gives exactly what the work done afresh gave."""
+"""The cfn-lint pass without repeated work: one rule set per process, one run per template, SAM's policy templates
+validated once per process; each gives exactly what the work done afresh gave."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -9,7 +14,7 @@ from checker.evaluation import judge, lint
 from checker.evaluation.lint import lint_errors
 from checker.evaluation.options import CheckOptions
 from checker.load import load_text
-from tests.conftest import CHECK_DATE, ROOT
+from tests.conftest import CHECK_DATE, FIXTURES, ROOT
 
 CORPUS = ROOT / "tests" / "corpus" / "cfn-lint"
 # Templates whose own cfn-lint Metadata configures the run (ignore_checks, configure_rules, resource directives),
@@ -102,3 +107,28 @@ def test_a_sam_template_judged_both_ways_runs_the_cfn_lint_pass_once(monkeypatch
     assert [(finding.rule_id, finding.line, finding.message.split(":")[0]) for finding in report.findings] == [
         ("TPL002", 13, "cfn-lint E3034")
     ]
+
+
+def test_sams_policy_templates_are_validated_once_per_process(tmp_path: Path) -> None:
+    second = tmp_path / "second.yaml"
+    second.write_text((FIXTURES / "sam" / "compliant.yaml").read_text().replace("SQSPollerPolicy", "SQSSendMessagePolicy"))
+    script = (
+        "from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor as P\n"
+        "validated = []\n"
+        "real = P._is_valid_templates_dict\n"
+        "P._is_valid_templates_dict = staticmethod(lambda *a: validated.append(1) or real(*a))\n"
+        "from checker.load import load_file\n"
+        "from checker.load.sam import expand\n"
+        "def actions(path):\n"
+        "    stack = expand(load_file(path), {}).data['Resources']\n"
+        "    policies = stack['OrderProcessorRole']['Properties']['Policies']\n"
+        "    return sorted(str(s['Action']) for p in policies for s in p['PolicyDocument']['Statement'])\n"
+        f"first = actions({str(FIXTURES / 'sam' / 'compliant.yaml')!r})\n"
+        f"second = actions({str(second)!r})\n"
+        "assert len(validated) == 1, validated\n"
+        "assert \"['sqs:ChangeMessageVisibility', 'sqs:ChangeMessageVisibilityBatch', 'sqs:DeleteMessage', "
+        "'sqs:DeleteMessageBatch', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']\" in first, first\n"
+        "assert \"['sqs:SendMessage*']\" in second, second\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
