@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker.evaluation.lint import LintError, LintFailure, lint_errors  # noqa: E402  (after the path is set)
+from checker.evaluation.lint import LintError, LintFailure, _place, lint_errors  # noqa: E402  (after the path is set)
 
 
 def fresh_lint_errors(text: str, ignore_checks: Sequence[str] = (), regions: Sequence[str] = ("us-east-1",)) -> list[LintError]:
@@ -58,7 +58,7 @@ def fresh_lint_errors(text: str, ignore_checks: Sequence[str] = (), regions: Seq
         for match in found
         if getattr(match.rule, "id", "").startswith("E")
     }
-    return sorted(errors, key=lambda error: (error.line, error.column, error.rule_id))
+    return sorted(errors, key=_place)  # before, errors at one place came in no fixed order: both sides use one
 
 
 def outcome(lint, text: str, ignore_checks: Sequence[str], regions: Sequence[str]) -> list[LintError] | str:  # type: ignore[no-untyped-def]

@@ -55,7 +55,13 @@ def lint_errors(text: str, ignore_checks: Sequence[str] = (), regions: Sequence[
         if rule_id.startswith("E"):
             path = tuple(getattr(match, "path", None) or ())
             errors.append(LintError(rule_id, str(match.message), max(1, match.linenumber), max(1, match.columnnumber), path))
-    return sorted(set(errors), key=lambda error: (error.line, error.column, error.rule_id))
+    return sorted(set(errors), key=_place)
+
+
+def _place(error: LintError) -> tuple[int, int, str, str, str]:
+    """Where the error is, then what it says: errors at one place keep one order from run to run (a set's order
+    changes with each process's string hashing, and the fingerprints of findings at one place follow the order)."""
+    return error.line, error.column, error.rule_id, error.message, str(error.path)
 
 
 def _lint(text: str, ignore_checks: tuple[str, ...], regions: tuple[str, ...]) -> list:
