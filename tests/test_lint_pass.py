@@ -1,8 +1,11 @@
 """The cfn-lint pass without repeated work: one rule set per process, one run per template, SAM's policy templates
-validated once per process; each gives exactly what the work done afresh gave."""
+validated once per process, one file's pass in a helper process beside the rest; each gives exactly what the work
+done afresh, or in one process, gave."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +16,10 @@ from benchmarks.lint_equality import fresh_lint_errors
 from checker.evaluation import judge, lint
 from checker.evaluation.lint import lint_errors
 from checker.evaluation.options import CheckOptions
+from checker.findings import RunReport
 from checker.load import load_text
+from checker.run import lint_beside
+from checker.run.runner import check_paths
 from tests.conftest import CHECK_DATE, FIXTURES, ROOT
 
 CORPUS = ROOT / "tests" / "corpus" / "cfn-lint"
@@ -132,3 +138,52 @@ def test_sams_policy_templates_are_validated_once_per_process(tmp_path: Path) ->
     )
     run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+# --- one file: cfn-lint in a helper process while the rest is judged -------------------------------------------
+
+
+def _linting_processes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A file where each process that runs cfn-lint writes its id (a forked helper inherits the patch)."""
+    record = tmp_path / "linted-by"
+    real = lint._lint
+
+    def recorded(*args: object) -> list:
+        with record.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lint, "_lint", recorded)
+    return record
+
+
+def _tpl002(report: RunReport) -> list[tuple[str, int, str]]:
+    return [(f.rule_id, f.line, f.message) for file in report.files for f in file.findings if f.rule_id == "TPL002"]
+
+
+@pytest.mark.parametrize("text", [BAD_RUNTIME, SAM_WITH_AN_UNDECIDED_CONDITION], ids=["plain", "sam"])
+def test_one_file_is_linted_in_a_helper_with_the_same_findings(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    options = CheckOptions(today=CHECK_DATE)
+    alone = check_paths([str(path)], options, jobs=1)
+    record = _linting_processes(monkeypatch, tmp_path)
+    beside = check_paths([str(path)], options, jobs=2)
+    assert beside == alone and _tpl002(beside)
+    linted_by = record.read_text().split()
+    assert len(linted_by) == 1 and linted_by != [str(os.getpid())]  # the helper linted it, once
+    assert multiprocessing.active_children() == []
+
+
+def test_a_helper_that_dies_costs_nothing_but_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(BAD_RUNTIME)
+    options = CheckOptions(today=CHECK_DATE)
+    alone = check_paths([str(path)], options, jobs=1)
+    record = _linting_processes(monkeypatch, tmp_path)
+    monkeypatch.setattr(lint_beside, "_serve", lambda *args: os._exit(3))
+    assert check_paths([str(path)], options, jobs=2) == alone
+    assert record.read_text().split() == [str(os.getpid())]  # linted here instead
+    assert multiprocessing.active_children() == []
