@@ -67,13 +67,15 @@ def _alternating(commands: list[list[str]], runs: int) -> list[float]:
     return [statistics.median(taken) for taken in times]
 
 
-def _beside_cfn_lint(label: str, files: list[str], runs: int, jobs: tuple[str, ...] = ("--jobs", "1")) -> None:
-    """Policy-only, with the cfn-lint pass, and `cfn-lint` alone over the same files; the ratio of the second to the third."""
-    check = [*_command(), "check", "--format", "json", "--fail-on", "never", *jobs, *files]
-    policy, linted, alone = _alternating([[*check, "--no-cfn-lint"], check, [*_cfn_lint(), *files]], runs)
+def _beside_cfn_lint(label: str, files: list[str], runs: int) -> None:
+    """Policy-only, with the cfn-lint pass (the default --jobs, and --jobs 1), and `cfn-lint` alone over the same
+    files; the ratios of the runs with the pass to cfn-lint's."""
+    check = [*_command(), "check", "--format", "json", "--fail-on", "never", *files]
+    commands = [[*check, "--no-cfn-lint"], check, [*check, "--jobs", "1"], [*_cfn_lint(), *files]]
+    policy, linted, one_job, alone = _alternating(commands, runs)
     print(
-        f"{label}: --no-cfn-lint {policy:.3f} s, with cfn-lint {linted:.3f} s, cfn-lint alone {alone:.3f} s "
-        f"(ratio {linted / alone:.2f}; median of {runs})"
+        f"{label}: --no-cfn-lint {policy:.3f} s; with cfn-lint {linted:.3f} s (ratio {linted / alone:.2f}), "
+        f"--jobs 1 {one_job:.3f} s (ratio {one_job / alone:.2f}); cfn-lint alone {alone:.3f} s (median of {runs})"
     )
 
 
@@ -101,7 +103,8 @@ def _sizes(sizes: list[int], runs: int) -> None:
 def _lint_corpus(files: list[str], sample: int, runs: int) -> None:
     """The cfn-lint pass over a directory's files against cfn-lint alone over the same files (it runs in one process)."""
     chosen = files[:: max(1, len(files) // sample)][:sample] if sample else files
-    print(f"  the cfn-lint pass over {len(chosen)} of them (every {max(1, len(files) // len(chosen))}th), beside cfn-lint alone:")
+    which = "all" if len(chosen) == len(files) else f"{len(chosen)} of them (every {len(files) // sample}th)"
+    print(f"  the cfn-lint pass over {which}, beside cfn-lint alone:")
     for jobs, label in ((["--jobs", "1"], "--jobs 1"), ([], f"default --jobs ({os.cpu_count()} CPUs)")):
         check = [*_command(), "check", "--format", "json", "--fail-on", "never", *jobs, *chosen]
         linted, alone = _alternating([check, [*_cfn_lint(), *chosen]], runs)
