@@ -69,38 +69,40 @@ class _Answer:
 
 @contextmanager
 def _helper(path: str, options: CheckOptions) -> Iterator[_Answer | None]:
-    """A helper linting `path`, and what to ask it; None when none could be started."""
+    """A helper linting `path`, and what to ask it; None when none could be started. The helper is on `started`
+    before a Ctrl-C can interrupt, so however the run ends it is killed and reaped and its pipe closed."""
     settings = (tuple(options.lint_ignore_checks), tuple(options.lint_regions) or ("us-east-1",))
-    started = _start(path, settings)
+    started: list[tuple[BaseProcess, Connection]] = []
     try:
-        yield _Answer(started[1], settings) if started is not None else None
+        _start(path, settings, started)
+        yield _Answer(started[0][1], settings) if started else None
     finally:
-        if started is not None:
-            with sigint_held():
-                process, connection = started
+        with sigint_held():
+            for process, connection in started:
                 process.kill()
                 process.join()
                 process.close()
                 connection.close()
 
 
-def _start(path: str, settings: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[BaseProcess, Connection] | None:
-    """The helper forked with SIGINT blocked (a Ctrl-C meanwhile waits for the parent), and the parent's end of its pipe."""
+def _start(path: str, settings: tuple[tuple[str, ...], tuple[str, ...]], started: list[tuple[BaseProcess, Connection]]) -> None:
+    """The helper forked with SIGINT blocked (a Ctrl-C meanwhile waits for the parent), and the parent's end of its
+    pipe, put on `started`; nothing when the system will not start one."""
     context = process_context()
     with sigint_held():
         try:
             ours, theirs = context.Pipe(duplex=False)
         except OSError:
-            return None
+            return
         try:
             process = context.Process(target=_serve, args=(theirs, ours, path, settings), daemon=True)
             process.start()
         except OSError:
             ours.close()
-            return None
+            return
         finally:
             theirs.close()
-    return process, ours
+        started.append((process, ours))
 
 
 def _serve(connection: Connection, parents: Connection, path: str, settings: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
