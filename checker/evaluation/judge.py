@@ -62,10 +62,11 @@ def check_template(template: Template, options: CheckOptions) -> FileReport:
         template = expand(template, parameters)  # LoadError when SAM refuses it
     resolved = resolve(template, parameters)
     arch = recognise(resolved)
-    verdicts = _judge(template, resolved, arch, options)
-    if resolved.undecided:
+    settings = _settings(options)
+    verdicts = _judge(template, resolved, arch, options, settings)
+    if resolved.undecided:  # the same settings, so what depends only on the template as written is worked out once
         without = resolve(template, parameters, with_undecided=False)
-        verdicts = _agreed(verdicts, _judge(template, without, recognise(without), options), template, resolved)
+        verdicts = _agreed(verdicts, _judge(template, without, recognise(without), options, settings), template, resolved)
     results = [result for result, _ in verdicts]
     findings = [finding for _, rule_findings in verdicts for finding in rule_findings]
     reference: tuple = ()
@@ -149,16 +150,26 @@ def _parameter_notes(template: Template, overrides: dict[str, str], sources: dic
     return tuple(notes)
 
 
-def _judge(template: Template, resolved: ResolvedTemplate, arch: Architecture, options: CheckOptions) -> list[Verdict]:
+def _settings(options: CheckOptions) -> dict[str, object]:
+    """What the checks read beside the rule's parameters (Context.options), for one check_template call.
+
+    `memo` lives as long as the call: a check whose answer depends only on the template as written (cfn-lint's,
+    TPL002) keeps it there, so judging undecided conditions both ways does not run it twice."""
+    return {
+        "cfn_lint": options.cfn_lint,
+        "lint_ignore_checks": options.lint_ignore_checks,
+        "lint_regions": options.lint_regions,
+        "memo": {},
+    }
+
+
+def _judge(
+    template: Template, resolved: ResolvedTemplate, arch: Architecture, options: CheckOptions, settings: dict[str, object]
+) -> list[Verdict]:
     from checker.evaluation.checks import REGISTRY
     from checker.evaluation.context import Context
     from checker.evaluation.evaluate import evaluate_rule
 
-    settings: dict[str, object] = {
-        "cfn_lint": options.cfn_lint,
-        "lint_ignore_checks": options.lint_ignore_checks,
-        "lint_regions": options.lint_regions,
-    }
     verdicts: list[Verdict] = []
     for rule in selected_rules(options):
         if rule.engine == "loader":

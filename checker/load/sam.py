@@ -212,9 +212,40 @@ def _translator_session():
     return boto3.session.Session(region_name="us-east-1")
 
 
+@cache
+def _policy_templates_once() -> None:
+    """SAM's policy templates read and validated once per process, not on every translation.
+
+    The translator builds its policy-template plugin for each `translate` call through its module's factory
+    `make_policy_template_for_function_plugin`, which reads the templates' JSON and validates it against their
+    JSON Schema (`PolicyTemplatesProcessor.__init__`): about 20 ms a SAM file, and the same answer every time.
+    The `Translator` takes no processor of its own (the plugins it is given are added to that one, not put in its
+    place), so the factory, a public name the translator looks up when it runs, is given one that wraps a single
+    `PolicyTemplatesProcessor` built (and validated) here the library's own way. The processor holds only the
+    parsed templates and copies a template's definition on each use, so sharing it changes no translation. The
+    library's files are untouched; the factory is replaced in this process only, and only while it is still the
+    library's own (a cfn-lint SAM transform in the same process reuses the processor too)."""
+    import samtranslator.translator.translator as translator
+    from samtranslator.plugins.policies.policy_templates_plugin import PolicyTemplatesForResourcePlugin
+    from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+
+    library_factory = translator.make_policy_template_for_function_plugin
+    if getattr(library_factory, "__module__", None) != translator.__name__:
+        return  # someone else's already: leave it
+    processor = PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
+
+    def policy_template_plugin() -> PolicyTemplatesForResourcePlugin:
+        return PolicyTemplatesForResourcePlugin(processor)
+
+    policy_template_plugin.__doc__ = library_factory.__doc__
+    translator.make_policy_template_for_function_plugin = policy_template_plugin
+
+
 def _translate(document: dict, parameters: dict[str, str]) -> dict:
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
+
+    _policy_templates_once()
 
     values: dict[str, object] = {
         **parameters,

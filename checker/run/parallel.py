@@ -1,7 +1,9 @@
 """Files checked in worker processes: the report is the one `--jobs 1` gives, and no file loses its verdict.
 
-Imported only for runs with `--jobs` above 1 and at least two files: the process machinery costs
-about ten milliseconds to import.
+Imported only for runs with `--jobs` above 1 and at least two files (or one file with the cfn-lint pass, whose
+helper process, lint_beside.py, starts and stops the way workers do here): the process machinery costs about ten
+milliseconds to import. Each worker prepares cfn-lint's rule set on its first file and keeps it for the rest
+(checker/evaluation/lint.py).
 
 The parent has one thread: it hands each worker a batch over a pipe of the worker's own and waits on all the
 pipes at once. A pool with helper threads and shared queues (ProcessPoolExecutor) cannot be taken down from
@@ -31,7 +33,8 @@ from checker.run.files import FileOutcome, Task, check_task
 
 # Without cfn-lint a file takes a few milliseconds, so files travel in batches to keep the per-batch
 # cost small, and each worker has its next batch waiting in its pipe, so it never waits for the parent
-# to be scheduled; with cfn-lint a file takes a second or more, and one at a time balances the workers best.
+# to be scheduled; with cfn-lint a file takes tens of milliseconds to many seconds (cfn-lint grows faster than
+# the template), and one at a time balances the workers best.
 MAX_BATCH = 16
 AHEAD = 2  # batches in a worker's hands at once, without cfn-lint
 DIED = (
@@ -91,7 +94,7 @@ class _Run:
         return self
 
     def __exit__(self, *exception: object) -> None:
-        with _sigint_held():
+        with sigint_held():
             self._stop()
             sys.unraisablehook = self._unraisable_hook
 
@@ -175,7 +178,7 @@ class _Run:
             self.outcomes[job.places[0]] = invalid_report(self.tasks[job.places[0]][0], self.options, DIED)
 
     def _retire(self, worker: _Worker) -> None:
-        with _sigint_held():  # the process leaves the list only once it is reaped
+        with sigint_held():  # the process leaves the list only once it is reaped
             worker.process.kill()
             worker.process.join()
             worker.process.close()
@@ -184,9 +187,9 @@ class _Run:
 
     def _start(self) -> _Worker | None:
         """A new worker, on the list before a Ctrl-C can interrupt; None when the system will not start one."""
-        context = _context()
+        context = process_context()
         forked = context.get_start_method() == "fork"
-        with _sigint_held():
+        with sigint_held():
             try:
                 ours, theirs = context.Pipe()
             except OSError:
@@ -207,14 +210,14 @@ class _Run:
         return worker
 
 
-def _context() -> DefaultContext | ForkContext:
+def process_context() -> DefaultContext | ForkContext:
     """Forked workers start in milliseconds and share what the parent imported; macOS and Windows use their default."""
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
     return multiprocessing.get_context("fork") if fork else multiprocessing.get_context()
 
 
 @contextmanager
-def _sigint_held() -> Iterator[None]:
+def sigint_held() -> Iterator[None]:
     """SIGINT blocked in this thread meanwhile: a Ctrl-C stays pending, then raises KeyboardInterrupt as usual.
 
     A process forked meanwhile starts with SIGINT blocked (as a thread started meanwhile would)."""

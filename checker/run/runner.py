@@ -67,6 +67,10 @@ def check_paths(
         from checker.run.parallel import check_in_parallel  # the process machinery costs about ten milliseconds to import
 
         outcomes = check_in_parallel(tasks, options, jobs)
+    elif jobs > 1 and len(tasks) == 1 and options.cfn_lint:
+        from checker.run.lint_beside import check_with_lint_beside  # cfn-lint in a second process meanwhile
+
+        outcomes = [check_with_lint_beside(tasks[0], options)]
     else:
         outcomes = [check_task(task, options) for task in tasks]
     if stdin is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import cast
 
 from checker.evaluation.checks.common import once_per_place
 from checker.evaluation.context import Context, NotApplicable, Outcome, Unresolved, Violation
@@ -18,16 +19,23 @@ def cfn_lint_errors(context: Context) -> Iterator[Outcome]:
     if not context.options.get("cfn_lint", True):
         yield NotApplicable("the cfn-lint pass was turned off (--no-cfn-lint)")
         return
-    from checker.evaluation.lint import LintFailure, lint_errors
+    from checker.evaluation.lint import LintError, LintFailure, lint_errors
 
-    try:
-        errors = lint_errors(
-            context.template.text,
-            ignore_checks=context.options.get("lint_ignore_checks", ()),  # type: ignore[arg-type]
-            regions=context.options.get("lint_regions", ("us-east-1",)),  # type: ignore[arg-type]
-        )
-    except LintFailure as failure:
-        yield Unresolved(str(failure))
+    ignore_checks = tuple(cast("Iterable[str]", context.options.get("lint_ignore_checks", ())))
+    regions = tuple(cast("Iterable[str]", context.options.get("lint_regions", ("us-east-1",))))
+    # cfn-lint reads the template as written: with undecided conditions the rules run twice on one template
+    # (checker/evaluation/judge.py), and its answer, kept in the call's memo, is worked out once.
+    memo = context.options.get("memo")
+    memo = memo if isinstance(memo, dict) else {}
+    key = ("cfn-lint", context.template.text, ignore_checks, regions)
+    if key not in memo:
+        try:
+            memo[key] = lint_errors(context.template.text, ignore_checks=ignore_checks, regions=regions)
+        except LintFailure as failure:
+            memo[key] = failure
+    errors: list[LintError] | LintFailure = memo[key]
+    if isinstance(errors, LintFailure):
+        yield Unresolved(str(errors))
         return
     for error in errors:
         yield Violation.at(error.path, f"cfn-lint {error.rule_id}: {error.message}", line=error.line, column=error.column)
