@@ -1,7 +1,7 @@
 """Time the checker as whole processes, the way a pre-commit hook or CI runs it.
 
     python benchmarks/bench.py [--corpus ../shared/corpus] [--runs 7] [--corpus-runs 3] [--lint-sample 200]
-                               [--sizes 1,10,100] [--no-lint-corpus]
+                               [--sizes 1,10,100] [--no-lint-corpus] [--memory-files 5000]
 
 Reports the median wall time of one template with --no-cfn-lint (Python start-up
 included), the same with cfn-lint beside `cfn-lint` alone on the same file (the ratio), the
@@ -11,8 +11,9 @@ with --jobs 1 and with the default (one process per CPU), saying how many of its
 templates are SAM (SAM expansion is the slow part of a file), and the cfn-lint pass over
 the same files as `cfn-lint` alone (a fixed sample of `--lint-sample` files, every k-th
 in sorted order; 0 for the whole corpus), with --jobs 1 and the default, each as a ratio
-to cfn-lint's time. Runs of the commands compared alternate, so drift in the machine's
-load hits both alike.
+to cfn-lint's time; and the peak memory of a run over `--memory-files` templates (the corpus
+copied round) with --format json and text (benchmarks/memory.py). Runs of the commands
+compared alternate, so drift in the machine's load hits both alike.
 With --hostile (or --hostile-only), each hostile input the tests pin (tests/hostile_inputs.py),
 plus two Markdown answers built to be slow, is checked alone in a child process: its wall time
 and the child's peak resident memory, beside those of the reference template.
@@ -192,6 +193,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10,100", help="the reference's resources repeated so many times (comma list)")
     parser.add_argument("--hostile", action="store_true", help="also time each hostile input and its peak memory")
     parser.add_argument("--hostile-only", action="store_true", help="only the hostile inputs")
+    parser.add_argument("--memory-files", type=int, default=5000, help="templates for the peak-memory runs (0: skip them)")
     args = parser.parse_args()
     if args.hostile_only:
         _hostile(max(1, args.runs // 2))
@@ -221,6 +223,10 @@ def main() -> None:
         print(
             f"  {label}: {elapsed:.2f} s = {len(files) / elapsed:.0f} templates/s (--no-cfn-lint, median of {args.corpus_runs})"
         )
+    if args.memory_files:
+        from memory import peak_memory  # benchmarks/memory.py, beside this script
+
+        peak_memory(corpus, args.memory_files, ["json", "text"])
     if not args.no_lint_corpus:
         _lint_corpus(sorted(files), args.lint_sample, 1)
 

@@ -45,6 +45,20 @@ def _templates(corpus: Path, count: int, into: Path) -> int:
     return count
 
 
+def peak_memory(corpus: Path, count: int, formats: list[str], cfn_lint: bool = False) -> None:
+    """Print each format's wall time and peak memory over `count` templates copied from `corpus`."""
+    with tempfile.TemporaryDirectory() as folder:
+        files = _templates(corpus, count, Path(folder))
+        print(f"peak memory: {files} templates copied from {corpus}")
+        for name in formats:
+            arguments = ["check", folder, "--format", name, *([] if cfn_lint else ["--no-cfn-lint"])]
+            start = time.perf_counter()
+            probe = subprocess.run([sys.executable, "-c", _PROBE, *_command(), *arguments], capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            peak = int(probe.stdout.strip() or 0) / 1024
+            print(f"  --format {name:8} {wall:6.1f} s  peak {peak:6.1f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -52,16 +66,7 @@ def main() -> None:
     parser.add_argument("--formats", default="json,text")
     parser.add_argument("--cfn-lint", action="store_true", help="keep the cfn-lint pass on (slow: minutes per thousand files)")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        files = _templates(options.corpus, options.files, Path(folder))
-        print(f"{files} templates copied from {options.corpus}")
-        for name in options.formats.split(","):
-            arguments = ["check", folder, "--format", name, *([] if options.cfn_lint else ["--no-cfn-lint"])]
-            start = time.perf_counter()
-            probe = subprocess.run([sys.executable, "-c", _PROBE, *_command(), *arguments], capture_output=True, text=True)
-            wall = time.perf_counter() - start
-            peak = int(probe.stdout.strip() or 0) / 1024
-            print(f"--format {name:8} {wall:6.1f} s  peak {peak:6.1f} MiB")
+    peak_memory(options.corpus, options.files, options.formats.split(","), options.cfn_lint)
 
 
 if __name__ == "__main__":
