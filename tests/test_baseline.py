@@ -92,6 +92,11 @@ def test_baseline_records_each_finding_by_fingerprint_in_a_stable_sorted_file(re
 
 def test_check_with_the_baseline_suppresses_what_it_holds_and_passes(repo: Path, capsys) -> None:
     assert _baseline("stacks") == 0
+    assert _check(".", "--baseline", ".cfn-compliance-baseline.json") == 0  # the file itself is skipped, and says what it is
+    assert (
+        "  .cfn-compliance-baseline.json — a cfn-compliance baseline of accepted findings, not a CloudFormation template"
+        in capsys.readouterr().out.splitlines()
+    )
     assert _check("stacks") == 1
     assert _check("stacks", "--baseline", ".cfn-compliance-baseline.json") == 0
     report = _run(["stacks"])

@@ -61,6 +61,8 @@ def _why_not_a_template(path: Path) -> str | None:
         return "a GitHub Actions workflow, not a CloudFormation template"
     if _KUBERNETES.search(text):
         return "a Kubernetes manifest, not a CloudFormation template"
+    if '"cfn-compliance-baseline"' in text[:200]:
+        return "a cfn-compliance baseline of accepted findings, not a CloudFormation template"
     return "no Resources, AWSTemplateFormatVersion or Transform section: not a CloudFormation template"
 
 
