@@ -380,6 +380,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `cfn-compliance rules | head` is fine
         return EXIT_OK
     except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's code for SIGINT
+        import signal
+
+        # Decided: exit 130. A SIGINT still pending (one released as a worker is reaped) must not kill the
+        # interpreter as it shuts down, which restores the default handler of a signal it handled, not an ignored one.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("cfn-compliance: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:
