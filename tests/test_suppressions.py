@@ -218,3 +218,13 @@ def test_an_inline_suppression_reaches_the_reports_end_to_end(tmp_path: Path, ca
         "  suppressed COST002 at Resources/Resizer/Properties/MemorySize (line 14): "
         "image processing needs 3 GB; approved by the platform team [inline, expires 2099-06-30]"
     ]
+
+
+def test_a_tpl002_suppression_is_not_stale_when_the_cfn_lint_pass_is_off(tmp_path: Path, capsys) -> None:
+    """TPL002 is not applicable with --no-cfn-lint because it did not run, not because nothing was found."""
+    text = FUNCTION.format(expires="").replace("- rule: COST002", "- rule: TPL002")
+    path = _write(tmp_path, text)
+    file = _run(path, only_rules=frozenset({"TPL002", "TPL004"}))
+    assert (file.findings, [result.status for result in file.results if result.rule_id == "TPL004"]) == ((), ["pass"])
+    assert main(["check", str(path), "--no-cfn-lint", "--rule", "TPL002,TPL004"]) == 0
+    capsys.readouterr()

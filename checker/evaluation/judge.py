@@ -6,7 +6,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from checker.evaluation.catalogue import load_catalogue
-from checker.evaluation.options import CheckOptions, file_status, selected_rules
+from checker.evaluation.options import CheckOptions, file_status, judged_rule_ids, selected_rules
 from checker.findings import FileReport, Finding, RuleResult
 from checker.load import Template
 
@@ -108,7 +108,7 @@ def _suppressed(
     audit = next((rule for rule in selected_rules(options) if rule.id == AUDIT_RULE), None)
     if audit is None:
         return findings, results
-    problems += unmatched(suppressions, findings, results, options.with_checkov)
+    problems += unmatched(suppressions, findings, judged_rule_ids(results, options), options.with_checkov)
     audited = audit_findings(audit, options.severity(audit), problems, written)
     if audited:
         verdict = RuleResult(audit.id, "fail")

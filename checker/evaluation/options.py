@@ -76,6 +76,23 @@ def file_status(counting: Iterable[Finding], results: Iterable[RuleResult], opti
     return "non_compliant" if reaching or unjudged else "compliant"
 
 
+LINT_CHECK = "cfn_lint_errors"  # the check of the rule that is the cfn-lint pass (TPL002)
+
+
+def judged_rule_ids(results: Iterable[RuleResult], options: CheckOptions) -> set[str]:
+    """The rules whose verdict on a file was reached by running them: pass, fail, or not applicable because their
+    subject is missing. Not an unknown, not a rule left out of the run, and not the cfn-lint pass turned off (its
+    not-applicable says nothing of the template). Suppressions and baseline entries of the others are not stale."""
+    switched_off = (
+        set() if options.cfn_lint else {rule.id for rule in load_catalogue() if rule.check.get("function") == LINT_CHECK}
+    )
+    return {
+        result.rule_id
+        for result in results
+        if result.status in ("pass", "fail", "not_applicable") and result.rule_id not in switched_off
+    }
+
+
 def selected_rules(options: CheckOptions) -> tuple[Rule, ...]:
     return tuple(
         rule

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from checker.evaluation.catalogue import Rule
-from checker.findings import Finding, RuleResult, Suppression
+from checker.findings import Finding, Suppression
 from checker.load import Template
 
 AUDIT_RULE = "TPL004"
@@ -68,7 +68,30 @@ def read_suppressions(written: Template, deployed: Template, rule_ids: Iterable[
     top = written.data.get("Metadata")
     if isinstance(top, dict):
         _read_block(("Metadata",), top, None, deployed, known, suppressions, problems)
+    _read_made(written, deployed, known, suppressions, problems)
     return suppressions, problems
+
+
+def _read_made(
+    written: Template, deployed: Template, known: frozenset[str], suppressions: list[Written], problems: list[Problem]
+) -> None:
+    """Suppressions of the resources a Fn::ForEach loop makes, written once in its body: read from each resource
+    made, placed on the body's lines; a problem every iteration shares is reported once."""
+    declared = written.data.get("Resources")
+    names = set(declared) if isinstance(declared, dict) else set()
+    made: list[Written] = []
+    troubles: list[Problem] = []
+    for name, resource in deployed.resources.items():
+        if name not in names and isinstance(resource, dict) and isinstance(resource.get("Metadata"), dict):
+            at = ("Resources", name, "Metadata")
+            _read_block(at, resource["Metadata"], deployed.written_resource(name), None, known, made, troubles)
+    suppressions.extend(dataclasses.replace(item, path=deployed.origin(item.path)) for item in made)
+    said: set[tuple[Path, str]] = set()
+    for problem in troubles:
+        placed = dataclasses.replace(problem, path=deployed.origin(problem.path))
+        if (placed.path, placed.message) not in said:
+            said.add((placed.path, placed.message))
+            problems.append(placed)
 
 
 def _read_block(
@@ -175,11 +198,9 @@ def apply_suppressions(findings: Sequence[Finding], suppressions: Sequence[Writt
     return marked
 
 
-def unmatched(
-    suppressions: Sequence[Written], findings: Sequence[Finding], results: Sequence[RuleResult], checkov_ran: bool
-) -> list[Problem]:
-    """Suppressions that match no finding of a rule that was judged (a rule not run, or unknown, might still match)."""
-    judged = {result.rule_id for result in results if result.status in ("pass", "fail", "not_applicable")}
+def unmatched(suppressions: Sequence[Written], findings: Sequence[Finding], judged: set[str], checkov_ran: bool) -> list[Problem]:
+    """Suppressions that match no finding of a rule that was judged (`judged`: options.judged_rule_ids; a rule not
+    run, switched off or unknown might still match)."""
     problems = []
     for suppression in suppressions:
         decided = suppression.rule_id in judged or (checkov_ran and _ENGINE_ID.fullmatch(suppression.rule_id) is not None)
