@@ -124,6 +124,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         compare_reference=any(chosen.shows_reference for chosen in formats),  # a pre-commit run (text) saves its cost
         suppressions=not args.no_suppressions,
     )
+    if args.baseline is not None and not args.baseline.strip():
+        parser.error("--baseline expects a file, got an empty path (an unset variable?)")
     baseline_path = settings.baseline_path(Path.cwd())
     baseline = _read_baseline(baseline_path) if baseline_path and not args.no_suppressions else None
     if not selected_rules(check_options):
@@ -209,11 +211,13 @@ def _read_baseline(path: str) -> Baseline:
 
 def _baseline(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Record the findings of a run as accepted (or, with --prune, drop the entries that match nothing any more).
-    Entries of files this run did not check are kept, so a baseline can be written one folder at a time."""
-    from checker.run.baseline import Baseline, apply_baseline, entries_of, pruned, render_baseline
-    from checker.run.locations import repository_root
+    Entries the run could not have seen (other files, rules it did not judge) are kept, so a baseline can be
+    written one folder, or one set of options, at a time."""
+    from checker.run.baseline import Baseline, apply_baseline, pruned, render_baseline, rewritten
     from checker.run.runner import check_paths
 
+    if "-" in args.paths:
+        parser.error("a baseline records files in the repository; `-` (standard input) has no place there")
     settings = _settings(args, parser)
     target = args.output or settings.baseline_path(Path.cwd()) or DEFAULT_BASELINE
     previous = _read_baseline(target) if args.prune or Path(target).exists() else Baseline(target, ())
@@ -229,29 +233,22 @@ def _baseline(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         exclude=settings.exclusion(),
         only_templates=args.only_templates,
     )
-    compared = apply_baseline(report, previous, repository_root(Path.cwd()), options)
+    if not report.files:
+        print(f"cfn-compliance: no templates found in the given paths; {target} was not written", file=sys.stderr)
+        return EXIT_INVALID
+    compared = apply_baseline(report, previous, options)
     stale = compared.baseline.stale if compared.baseline else ()
-    if args.prune:
-        entries = pruned(previous, stale)
-    else:
-        checked = {file.location for file in report.files}
-        entries = [
-            *(entry for entry in previous.entries if entry.path not in checked and entry not in stale),
-            *entries_of(report),
-        ]
+    entries = pruned(previous, stale) if args.prune else rewritten(previous, report, stale, options)
     try:
         _write(target, (render_baseline(entries),), "w")
     except OSError as error:
         print(f"cfn-compliance: error: cannot write the baseline {target}: {error.strerror or error}", file=sys.stderr)
         return EXIT_INVALID
-    dropped = len(previous.entries) - len([entry for entry in previous.entries if entry in set(entries)])
-    print(f"cfn-compliance: {target}: {len(set(entries))} accepted findings ({dropped} stale dropped)", file=sys.stderr)
+    print(f"cfn-compliance: {target}: {len(set(entries))} accepted findings ({len(set(stale))} stale dropped)", file=sys.stderr)
     invalid = [file.path for file in report.files if file.status == "invalid"]
     for path in invalid:
         print(f"cfn-compliance: {path} is not a template it can judge (TPL001): not recorded; fix or exclude it", file=sys.stderr)
-    if not report.files:
-        print("cfn-compliance: no templates found in the given paths", file=sys.stderr)
-    return EXIT_INVALID if invalid or not report.files else EXIT_OK
+    return EXIT_INVALID if invalid else EXIT_OK
 
 
 def _check_inputs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:

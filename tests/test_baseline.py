@@ -4,6 +4,7 @@ is a usage error. Each case runs the real CLI in a real git repository."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -252,3 +253,93 @@ def test_the_reports_carry_baseline_suppressions_and_stale_entries_end_to_end(re
     assert [(entry["rule_id"], entry["path"]) for entry in document["baseline"]["stale"]] == [("COST002", "stacks/resizer.yaml")]
     sarif = json.loads((repo / "out.sarif").read_text(encoding="utf-8"))
     assert [result["suppressions"][0]["kind"] for result in sarif["runs"][0]["results"]] == ["external", "external"]
+
+
+def test_rules_a_run_did_not_judge_keep_their_entries_in_check_prune_and_baseline(repo: Path, capsys) -> None:
+    assert _baseline("stacks") == 0
+    assert _check("stacks", "--baseline", ".cfn-compliance-baseline.json", "--rule", "COST002") == 0
+    assert "match nothing" not in capsys.readouterr().err
+    assert _exit_code(["baseline", "--no-cfn-lint", "--rule", "COST002", "stacks"]) == 0
+    assert _exit_code(["baseline", "--no-cfn-lint", "--rule", "COST002", "--prune", "stacks"]) == 0
+    kept = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert [(entry["rule"], entry["resource"], entry["property"]) for entry in kept] == FINDINGS
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cfn-compliance: .cfn-compliance-baseline.json: 3 accepted findings (0 stale dropped)"
+    )
+
+
+def test_a_tpl002_entry_survives_a_run_without_the_cfn_lint_pass(repo: Path, capsys) -> None:
+    (repo / "stacks" / "resizer.yaml").write_text(
+        FUNCTION.replace("      Runtime:", "      Bogus: 1\n      Runtime:"), encoding="utf-8"
+    )
+    assert main(["baseline", "--rule", "TPL002", "stacks"]) == 0
+    [entry] = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert entry["rule"] == "TPL002"
+    assert main(["check", "stacks", "--rule", "TPL002", "--baseline", ".cfn-compliance-baseline.json"]) == 0
+    assert main(["check", "stacks", "--rule", "TPL002", "--no-cfn-lint", "--baseline", ".cfn-compliance-baseline.json"]) == 0
+    assert main(["baseline", "--rule", "TPL002", "--no-cfn-lint", "--prune", "stacks"]) == 0
+    assert len(json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]) == 1
+    assert "match nothing" not in capsys.readouterr().err
+
+
+def test_paths_start_at_the_files_repository_wherever_the_run_starts(repo: Path, monkeypatch, capsys) -> None:
+    (repo / "stacks" / "other.yaml").write_text(FUNCTION, encoding="utf-8")
+    assert _baseline("stacks") == 0
+    monkeypatch.chdir(repo.parent)  # outside the repository
+    assert _check("repo/stacks/resizer.yaml", "--baseline", "repo/.cfn-compliance-baseline.json") == 0
+    assert "match nothing" not in capsys.readouterr().err
+    assert _baseline("repo/stacks/resizer.yaml", "--output", "repo/.cfn-compliance-baseline.json", "--prune") == 0
+    assert len(json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]) == 6
+    (repo.parent / "link").symlink_to(repo)
+    monkeypatch.chdir(repo.parent / "link")  # through a symbolic link to it, the file named absolutely as the shell would
+    report = _run([str(repo.parent / "link" / "stacks" / "other.yaml")])
+    assert [file.location for file in report.files] == ["stacks/other.yaml"]
+    assert [kind for _, _, kind in _kinds(report)] == ["baseline"] * 3
+    capsys.readouterr()
+
+
+def test_a_bad_suppression_is_never_recorded_nor_accepted(repo: Path, capsys) -> None:
+    bad = FUNCTION.replace(
+        "    Properties:\n",
+        '    Metadata:\n      cfn-compliance:\n        suppress:\n          - rule: COST999\n            reason: "no such rule"\n'
+        "    Properties:\n",
+        1,
+    )
+    (repo / "stacks" / "resizer.yaml").write_text(bad, encoding="utf-8")
+    assert _exit_code(["baseline", "--no-cfn-lint", "--rule", f"{RULES},TPL004", "stacks"]) == 0
+    kept = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))["findings"]
+    assert "TPL004" not in [entry["rule"] for entry in kept]
+    tampered = json.loads((repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8"))
+    report = check_paths(["stacks"], dataclasses.replace(OPTIONS, only_rules=OPTIONS.only_rules | {"TPL004"}))
+    audit = [
+        print_
+        for file in report.files
+        for finding, print_ in zip(file.findings, file.fingerprints(), strict=True)
+        if finding.rule_id == "TPL004"
+    ]
+    tampered["findings"].append({"fingerprint": audit[0], "rule": "TPL004", "path": "stacks/resizer.yaml"})
+    (repo / ".cfn-compliance-baseline.json").write_text(json.dumps(tampered), encoding="utf-8")
+    assert (
+        _exit_code(
+            ["check", "--no-cfn-lint", "--rule", f"{RULES},TPL004", "stacks", "--baseline", ".cfn-compliance-baseline.json"]
+        )
+        == 1
+    )
+    capsys.readouterr()
+
+
+def test_odd_baseline_inputs_get_a_clear_answer(repo: Path, capsys) -> None:
+    assert _check("stacks", "--baseline", "") == 2
+    assert "--baseline expects a file, got an empty path" in capsys.readouterr().err
+    assert _baseline("-") == 2
+    assert "`-` (standard input) has no place there" in capsys.readouterr().err
+    (repo / "empty").mkdir()
+    assert _baseline("empty", "--output", "never.json") == 2
+    assert not (repo / "never.json").exists()
+    assert _baseline("stacks") == 0
+    written = (repo / ".cfn-compliance-baseline.json").read_text(encoding="utf-8")
+    (repo / "bom.json").write_text("\ufeff" + written, encoding="utf-8")
+    assert _check("stacks", "--baseline", "bom.json") == 0
+    (repo / "deep.json").write_text('{"cfn-compliance-baseline": 1, "findings": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert _check("stacks", "--baseline", "deep.json") == 2
+    assert capsys.readouterr().err.endswith("is not a cfn-compliance baseline (nested too deeply to read)\n")

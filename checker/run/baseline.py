@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.evaluation.options import CheckOptions, file_status
+from checker.evaluation.options import CheckOptions, file_status, judged_rule_ids
+from checker.evaluation.suppressions import AUDIT_RULE
 from checker.findings import BaselineEntry, BaselineUse, FileReport, RunReport, Suppression
+from checker.run.locations import repository_root
 
 FORMAT_KEY = "cfn-compliance-baseline"
 FORMAT_VERSION = 1
@@ -33,15 +36,23 @@ class Baseline:
     name: str
     entries: tuple[BaselineEntry, ...]
 
+    @property
+    def root(self) -> Path:
+        """The repository the file belongs to, where its entries' paths start."""
+        return repository_root(Path(os.path.abspath(self.name)).parent)
+
 
 def entries_of(report: RunReport) -> list[BaselineEntry]:
     """What a baseline records of a run: every finding not suppressed in the template itself. An input that is not a
-    template (TPL001) is left out: a broken file is fixed or excluded, not accepted."""
+    template (TPL001) is left out: a broken file is fixed or excluded, not accepted; and so is a bad suppression
+    (TPL004), which is never suppressed."""
     entries = []
     for file in report.files:
         if file.status == "invalid":
             continue
         for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True):
+            if finding.rule_id == AUDIT_RULE:
+                continue
             if finding.suppression is None or finding.suppression.kind == "baseline":
                 entries.append(
                     BaselineEntry(fingerprint, finding.rule_id, file.location, finding.resource, finding.path, finding.message)
@@ -76,7 +87,7 @@ def render_baseline(entries: Iterable[BaselineEntry]) -> str:
 def read_baseline(path: Path) -> Baseline:
     """The entries of a baseline file (BaselineError, saying what is wrong, when it cannot be used)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # an editor's byte-order mark is not the file's business
     except FileNotFoundError:
         raise BaselineError(f"the baseline {path} does not exist (write it with `cfn-compliance baseline`)") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -85,6 +96,8 @@ def read_baseline(path: Path) -> Baseline:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise BaselineError(f"the baseline {path} is not JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    except RecursionError:
+        raise BaselineError(f"the baseline {path} is not a cfn-compliance baseline (nested too deeply to read)") from None
     if not isinstance(data, dict) or data.get(FORMAT_KEY) != FORMAT_VERSION or not isinstance(data.get("findings"), list):
         raise BaselineError(
             f'the baseline {path} is not a cfn-compliance baseline (expected {{"{FORMAT_KEY}": {FORMAT_VERSION}, "findings": [...]}})'
@@ -114,10 +127,10 @@ def _text(item: dict, key: str) -> str:
     return value
 
 
-def apply_baseline(report: RunReport, baseline: Baseline, root: Path, options: CheckOptions) -> RunReport:
+def apply_baseline(report: RunReport, baseline: Baseline, options: CheckOptions) -> RunReport:
     """The run with every finding the baseline holds suppressed (kind `baseline`), each file's status decided by the
     findings that remain, and the stale entries: those of a file checked here whose finding is gone (when its rule
-    was judged), and those whose file no longer exists."""
+    was judged: options.judged_rule_ids), and those whose file no longer exists in the baseline's repository."""
     accepted = {entry.fingerprint for entry in baseline.entries}
     matched: set[str] = set()
     files = []
@@ -127,7 +140,7 @@ def apply_baseline(report: RunReport, baseline: Baseline, root: Path, options: C
             continue
         findings = []
         for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True):
-            if fingerprint in accepted:
+            if fingerprint in accepted and finding.rule_id != AUDIT_RULE:
                 matched.add(fingerprint)
                 if finding.suppression is None:
                     finding = dataclasses.replace(
@@ -135,19 +148,34 @@ def apply_baseline(report: RunReport, baseline: Baseline, root: Path, options: C
                     )
             findings.append(finding)
         files.append(_restated(file, tuple(findings), options))
-    judged = {
-        (file.location, result.rule_id)
-        for file in report.files
-        if file.status != "invalid"
-        for result in file.results
-        if result.status != "unknown"
-    }
+    judged = judged_pairs(report, options)
     stale = tuple(
         entry
         for entry in baseline.entries
-        if entry.fingerprint not in matched and ((entry.path, entry.rule_id) in judged or not _exists(root, entry.path))
+        if entry.fingerprint not in matched and ((entry.path, entry.rule_id) in judged or not _exists(baseline.root, entry.path))
     )
     return dataclasses.replace(report, files=tuple(files), baseline=BaselineUse(baseline.name, len(matched), stale))
+
+
+def judged_pairs(report: RunReport, options: CheckOptions) -> set[tuple[str, str]]:
+    """(file in the repository, rule id) for each rule a run judged on a file it could evaluate."""
+    return {
+        (file.location, rule_id)
+        for file in report.files
+        if file.status != "invalid"
+        for rule_id in judged_rule_ids(file.results, options)
+    }
+
+
+def rewritten(
+    previous: Baseline, report: RunReport, stale: Iterable[BaselineEntry], options: CheckOptions
+) -> list[BaselineEntry]:
+    """`baseline PATHS`: the run's findings, and the previous entries it could not have seen (another file, or a rule
+    this run did not judge: `--rule`, `--no-cfn-lint`), unless they are stale."""
+    judged = judged_pairs(report, options)
+    gone = set(stale)
+    kept = [entry for entry in previous.entries if entry not in gone and (entry.path, entry.rule_id) not in judged]
+    return [*kept, *entries_of(report)]
 
 
 def _restated(file: FileReport, findings: tuple, options: CheckOptions) -> FileReport:

@@ -14,7 +14,7 @@ from checker.findings import FileReport, RunReport, SkippedFile
 from checker.globs import Exclusion
 from checker.run.discover import select_files
 from checker.run.files import FileOutcome, check_bytes, check_task
-from checker.run.locations import repo_path, repository_root
+from checker.run.locations import file_location
 
 if TYPE_CHECKING:
     from checker.run.baseline import Baseline
@@ -77,8 +77,7 @@ def check_paths(
         outcomes.insert(0, check_bytes(stdin.raw, stdin.name, options, searched=only_templates))
     unreadable = [invalid_report(item.path, options, item.reason) for item in selection.unreadable]
     files = (*[outcome for outcome in outcomes if isinstance(outcome, FileReport)], *unreadable)
-    root = repository_root(cwd)
-    located = tuple(dataclasses.replace(file, repo_path=_repo_path(file, stdin, root, cwd)) for file in files)
+    located = tuple(dataclasses.replace(file, repo_path=_repo_path(file, stdin, cwd)) for file in files)
     if changes is not None:
         from checker.run.changes import compare_with_ref, old_version
 
@@ -91,14 +90,14 @@ def check_paths(
     if baseline is not None:
         from checker.run.baseline import apply_baseline
 
-        report = apply_baseline(report, baseline, root, options)
+        report = apply_baseline(report, baseline, options)
     return report
 
 
-def _repo_path(file: FileReport, stdin: StdinInput | None, root: Path, cwd: Path) -> str:
+def _repo_path(file: FileReport, stdin: StdinInput | None, cwd: Path) -> str:
     if stdin is not None and file.path == stdin.name and stdin.name == STDIN_NAME:
         return STDIN_NAME  # no file: no place in the repository to derive
-    return repo_path(file.path, root, cwd)
+    return file_location(file.path, cwd)
 
 
 def _skipped(found: tuple[SkippedFile, ...], outcomes: list[FileOutcome]) -> tuple[SkippedFile, ...]:
