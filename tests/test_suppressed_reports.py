@@ -93,7 +93,11 @@ def test_one_helper_says_which_rules_fail() -> None:
     by_rule = rule_findings(file)
     assert [by_rule.fails(result) for result in file.results] == [False, True, True, True]
     assert [by_rule.verdict(result) for result in file.results] == ["pass", "fail", "unknown", "fail"]
-    assert (by_rule.failing, by_rule.all_suppressed("A"), by_rule.all_suppressed("B")) == (("B", "C"), True, False)
+    assert by_rule.failing == ("B", "C")
+    assert {rule_id: [item.suppression for item in found] for rule_id, found in by_rule.suppressed.items()} == {
+        "A": [INLINE],
+        "B": [BASELINE],
+    }
     # A passes with the error weight 3, B and D fail with 3 each; C (unknown) counts neither way.
     assert file_score(file, {}) == round(100 * 3 / 9, 1)
 

@@ -34,7 +34,11 @@ class SuppressedIssue:
 
     finding: Finding
     fingerprint: str
-    suppression: Suppression
+
+    @property
+    def suppression(self) -> Suppression:
+        assert self.finding.suppression is not None  # only suppressed findings are made into one
+        return self.finding.suppression
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def analyse_file(file: FileReport, rules: Mapping[str, Rule], snippets: Mapping[
         not_judged=_not_judged(file, rules),
         conclusion=_conclusion(file, numbers, components, fixes),
         suppressed=tuple(
-            SuppressedIssue(finding, fingerprint, finding.suppression)
+            SuppressedIssue(finding, fingerprint)
             for finding, fingerprint in zip(file.findings, file.fingerprints(), strict=True)
             if finding.suppression is not None
         ),

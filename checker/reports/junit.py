@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 from checker.findings import FileReport, Finding, RuleResult, RunReport
-from checker.reports.summary import rule_findings
+from checker.reports.summary import rule_findings, suppression_terms
 
 SUITES_NAME = "cfn-compliance"
 
@@ -186,7 +186,4 @@ def _place(file: FileReport, finding: Finding) -> str:
 def _why(finding: Finding) -> str:
     """`reason (inline, expires 2027-06-30)`."""
     suppression = finding.suppression
-    if suppression is None:
-        return ""
-    expires = f", expires {suppression.expires}" if suppression.expires else ""
-    return f"{suppression.reason} ({suppression.kind}{expires})"
+    return f"{suppression.reason} ({suppression_terms(suppression)})" if suppression else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from checker.findings import FileReport, Finding, RuleResult, RunReport, Status
+from checker.findings import FileReport, Finding, RuleResult, RunReport, Status, Suppression
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,6 @@ class RuleFindings:
         finding at all. A rule whose findings are all suppressed does not fail."""
         return result.rule_id in self.open or (result.status == "fail" and result.rule_id not in self.suppressed)
 
-    def all_suppressed(self, rule_id: str) -> bool:
-        """The rule has findings and every one of them is suppressed."""
-        return rule_id in self.suppressed and rule_id not in self.open
-
     def verdict(self, result: RuleResult) -> Status:
         """The status the counts and the score use: a fail whose findings are all suppressed passes."""
         if result.status == "fail" and not self.fails(result):
@@ -91,6 +87,12 @@ def rule_findings(file: FileReport) -> RuleFindings:
         {rule_id: tuple(found) for rule_id, found in open_.items()},
         {rule_id: tuple(found) for rule_id, found in suppressed.items()},
     )
+
+
+def suppression_terms(suppression: Suppression) -> str:
+    """`inline, expires 2027-06-30`: by what a finding is accepted, and until when; each format sets it beside the
+    reason in its own way."""
+    return f"{suppression.kind}, expires {suppression.expires}" if suppression.expires else suppression.kind
 
 
 def unknown_results(results: Iterable[RuleResult]) -> tuple[RuleResult, ...]:

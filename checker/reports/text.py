@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from checker.findings import BaselineUse, FileReport, Finding, RuleResult, RunReport, SkippedFile
-from checker.reports.summary import Summary, count_findings, summarise, unknown_results
+from checker.reports.summary import Summary, count_findings, summarise, suppression_terms, unknown_results
 from checker.vocabulary import CATEGORIES
 
 _RED, _GREEN, _YELLOW, _BOLD, _DIM = "31", "32", "33", "1", "2"
@@ -154,8 +154,7 @@ def _suppression_note(finding: Finding) -> str:
     suppression = finding.suppression
     if suppression is None:
         return ""
-    expires = f", expires {inert(suppression.expires)}" if suppression.expires else ""
-    return f"{inert(suppression.reason) or 'no reason given'} [{suppression.kind}{expires}]"
+    return f"{inert(suppression.reason) or 'no reason given'} [{inert(suppression_terms(suppression))}]"
 
 
 def _stale_block(baseline: BaselineUse, style: _Style) -> str:
