@@ -114,6 +114,16 @@ class FileReport:
         """The findings that count: every one not suppressed (what fails a run, the score, and CI's annotations)."""
         return tuple(finding for finding in self.findings if finding.suppression is None)
 
+    def counting_findings(self) -> tuple[Finding, ...]:
+        """The findings that decide the file's status: open, and not already there at the --changed-since ref."""
+        if not self.preexisting:
+            return self.open_findings
+        return tuple(
+            finding
+            for finding, fingerprint in zip(self.findings, self.fingerprints(), strict=True)
+            if finding.suppression is None and fingerprint not in self.preexisting
+        )
+
     def fingerprints(self) -> tuple[str, ...]:
         """One stable identity per finding, in order: rule, file in the repository, resource and property path,
         never the line, so a finding keeps its identity when lines move (SARIF, GitLab and baselines use it).

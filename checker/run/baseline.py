@@ -18,7 +18,7 @@ from pathlib import Path
 
 from checker.evaluation.options import CheckOptions, file_status, judged_rule_ids
 from checker.evaluation.suppressions import AUDIT_RULE
-from checker.findings import BaselineEntry, BaselineUse, FileReport, RunReport, Suppression
+from checker.findings import BaselineEntry, BaselineUse, RunReport, Suppression
 from checker.run.locations import repository_root
 
 FORMAT_KEY = "cfn-compliance-baseline"
@@ -147,12 +147,14 @@ def apply_baseline(report: RunReport, baseline: Baseline, options: CheckOptions)
                         finding, suppression=Suppression("baseline", f"accepted in the baseline {baseline.name}")
                     )
             findings.append(finding)
-        files.append(_restated(file, tuple(findings), options))
+        marked = dataclasses.replace(file, findings=tuple(findings))
+        files.append(dataclasses.replace(marked, status=file_status(marked.counting_findings(), file.results, options)))
     judged = judged_pairs(report, options)
+    root = baseline.root
     stale = tuple(
         entry
         for entry in baseline.entries
-        if entry.fingerprint not in matched and ((entry.path, entry.rule_id) in judged or not _exists(baseline.root, entry.path))
+        if entry.fingerprint not in matched and ((entry.path, entry.rule_id) in judged or not (root / entry.path).exists())
     )
     return dataclasses.replace(report, files=tuple(files), baseline=BaselineUse(baseline.name, len(matched), stale))
 
@@ -176,17 +178,6 @@ def rewritten(
     gone = set(stale)
     kept = [entry for entry in previous.entries if entry not in gone and (entry.path, entry.rule_id) not in judged]
     return [*kept, *entries_of(report)]
-
-
-def _restated(file: FileReport, findings: tuple, options: CheckOptions) -> FileReport:
-    counting = [
-        finding for finding, fingerprint in zip(findings, file.fingerprints(), strict=True) if fingerprint not in file.preexisting
-    ]
-    return dataclasses.replace(file, findings=findings, status=file_status(counting, file.results, options))
-
-
-def _exists(root: Path, path: str) -> bool:
-    return (root / path).exists()
 
 
 def pruned(baseline: Baseline, stale: Iterable[BaselineEntry]) -> list[BaselineEntry]:

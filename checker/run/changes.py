@@ -112,8 +112,8 @@ def compare_with_ref(file: FileReport, old: bytes | None, old_name: str, options
     preexisting = frozenset(prints) & before
     if file.status == "invalid":  # a file that cannot be evaluated is never vouched for, whatever it was before
         return dataclasses.replace(file, preexisting=preexisting)
-    new = [finding for finding, fingerprint in zip(file.findings, prints, strict=True) if fingerprint not in preexisting]
-    return dataclasses.replace(file, status=file_status(new, file.results, options), preexisting=preexisting)
+    compared = dataclasses.replace(file, preexisting=preexisting)
+    return dataclasses.replace(compared, status=file_status(compared.counting_findings(), file.results, options))
 
 
 def _git(arguments: list[str], cwd: Path, failure: str) -> bytes:
