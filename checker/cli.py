@@ -111,6 +111,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if any(not path.strip() for path in args.paths):
         parser.error("an empty path was given (an unset variable?); name files or directories to check")
+    if args.baseline is not None and not args.baseline.strip():
+        parser.error("--baseline expects a file, got an empty path (an unset variable?)")
     _check_inputs(args, parser)
     outputs = _outputs(args.output, parser)
     if args.compact and args.format != "text" and "text" not in (name for name, _ in outputs):
@@ -124,8 +126,6 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         compare_reference=any(chosen.shows_reference for chosen in formats),  # a pre-commit run (text) saves its cost
         suppressions=not args.no_suppressions,
     )
-    if args.baseline is not None and not args.baseline.strip():
-        parser.error("--baseline expects a file, got an empty path (an unset variable?)")
     baseline_path = settings.baseline_path(Path.cwd())
     baseline = _read_baseline(baseline_path) if baseline_path and not args.no_suppressions else None
     if not selected_rules(check_options):

@@ -16,7 +16,7 @@ CONFIG_NAME = ".cfn-compliance.yaml"
 DEFAULT_BASELINE = ".cfn-compliance-baseline.json"
 _SETTING_OPTIONS = ("paths", "fail_on", "parameter", "fail_on_unknown", "no_cfn_lint", "rule", "skip_rule", "config", "baseline")
 # What `baseline` shares with `check`: the settings that decide which findings there are, and how files are read.
-_BASELINE_OPTIONS = (*_SETTING_OPTIONS[:-1], "jobs", "with_checkov", "only_templates")
+_BASELINE_OPTIONS = (*(option for option in _SETTING_OPTIONS if option != "baseline"), "jobs", "with_checkov", "only_templates")
 
 
 class _Parser(argparse.ArgumentParser):
