@@ -325,6 +325,16 @@ def test_a_bad_suppression_is_never_recorded_nor_accepted(repo: Path, capsys) ->
         )
         == 1
     )
+    tampered_run = check_paths(
+        ["stacks"],
+        dataclasses.replace(OPTIONS, only_rules=OPTIONS.only_rules | {"TPL004"}),
+        baseline=read_baseline(Path(".cfn-compliance-baseline.json")),
+    )
+    [audit_finding] = [finding for finding in tampered_run.files[0].findings if finding.rule_id == "TPL004"]
+    assert (audit_finding.suppression, audit_finding.message) == (
+        None,
+        "COST999 is not a rule of the catalogue (see `cfn-compliance rules`).",
+    )
     capsys.readouterr()
 
 

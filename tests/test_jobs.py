@@ -288,9 +288,8 @@ def test_reports_from_workers_share_their_repeated_texts(tmp_path: Path) -> None
     options = CheckOptions(cfn_lint=False, today=CHECK_DATE)
     first, second = check_paths([str(tmp_path)], options, jobs=2).files
     assert first.findings[0].remediation is second.findings[0].remediation
-    assert [a.message is b.message for a, b in zip(first.results, second.results, strict=True) if a.message] == [
-        True for result in first.results if result.message
-    ]
+    messages = [(a.message, b.message) for a, b in zip(first.results, second.results, strict=True) if a.message]
+    assert messages and all(a is b for a, b in messages)
     assert first.reference[0].component is second.reference[0].component
     alone = check_paths([str(tmp_path / "a.yaml")], options, jobs=1).files[0]
     assert (first.findings, first.results, first.reference) == (alone.findings, alone.results, alone.reference)
